@@ -1,0 +1,84 @@
+"""World time: when a development happened, as an EDTF string and the days it allows.
+
+The Library of Congress Extended Date/Time Format says how vague a date is:
+``2019-12`` is some day of December 2019, ``2019-12-09/2020-06-26`` some day
+between the two, ``2020-06-26~`` about that day.  A development counts as of a
+date once it had *certainly* happened, so every ``occurred`` is kept with the
+earliest and the latest day it allows.
+
+Approximate and uncertain qualifiers (``~``, ``?``, ``%``) mark the source's doubt
+about the stated day; the bounds are those of the stated value (the ``edtf``
+package's strict bounds), not the package's padded guesses of a year either side,
+which would keep every approximate development out of every answer for a year.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import edtf
+
+from events.errors import FieldError
+
+EARLIEST_DAY = date(1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurred:
+    """An EDTF value with the first and last day it allows."""
+
+    text: str
+    earliest: date
+    latest: date
+
+    def certainly_by(self, day: date) -> bool:
+        """True once the development had certainly happened on ``day``."""
+        return self.latest <= day
+
+    def straddles(self, day: date) -> bool:
+        """True when it may or may not have happened by ``day``."""
+        return self.earliest <= day < self.latest
+
+
+def parse_occurred(text: object, field: str = "occurred") -> Occurred:
+    """Parse an EDTF string, or raise ``FieldError`` naming ``field``."""
+    if not isinstance(text, str) or not text.strip():
+        raise FieldError(field, "expected an EDTF date such as 2020-06-26, 2019-12 or 2019-12-09/2020-06-26")
+    text = text.strip()
+    if len(text) > 64:
+        raise FieldError(field, "an EDTF date is at most 64 characters")
+    try:
+        value = edtf.parse_edtf(text)
+    except Exception:  # the edtf parser raises several exception types
+        raise FieldError(
+            field,
+            f"'{text}' is not a valid EDTF date (examples: 2020-06-26, 2019-12, 2020, "
+            "2019-12-09/2020-06-26, 2020-06-26~)",
+        ) from None
+    earliest = _day(value.lower_strict(), field, text, "start")
+    latest = _day(value.upper_strict(), field, text, "end")
+    if earliest is None:
+        earliest = EARLIEST_DAY
+    if latest is None:
+        raise FieldError(
+            field,
+            f"'{text}' has an open or unknown end; give the latest day it may have happened",
+        )
+    if latest < earliest:
+        raise FieldError(field, f"'{text}' ends before it starts")
+    return Occurred(text=text, earliest=earliest, latest=latest)
+
+
+def _day(value: object, field: str, text: str, side: str) -> date | None:
+    """Turn an ``edtf`` bound (a ``struct_time`` or ±infinity) into a date."""
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if not isinstance(value, time.struct_time):
+        raise FieldError(field, f"'{text}' has no usable {side} day")
+    try:
+        return date(value.tm_year, value.tm_mon, value.tm_mday)
+    except ValueError:
+        raise FieldError(field, f"'{text}' has a {side} outside the years 1 to 9999") from None

@@ -1,0 +1,202 @@
+"""Application recorders that keep the log's index in the same transaction as the events.
+
+The library serialises inserts (SQLite's single writer; PostgreSQL's table lock),
+so index rows are written, like the events, in position order and atomically with
+them: a development is either stored and indexed, or neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL
+
+from events.index import IndexRows, rows_for, table_statements
+
+_INSERT_DEVELOPMENT = "INSERT INTO {p}development_index VALUES (?,?,?,?,?,?,?)"
+_INSERT_REF = "INSERT INTO {p}development_refs (position, kind, ref) VALUES (?,?,?)"
+_INSERT_REGISTRY = "INSERT INTO {p}registry (kind, key, position) VALUES (?,?,?)"
+
+
+def _index_rows(stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[IndexRows]:
+    rows = []
+    for stored, position in zip(stored_events, positions, strict=True):
+        row = rows_for(position, stored.originator_id, stored.topic, stored.state)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+class IndexQueries:
+    """Reads of the index, shared by both backends; ``_rows`` runs one query."""
+
+    prefix = ""
+    events_table = "stored_events"
+    position_column = "rowid"
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _originator(self, value: Any) -> Any:
+        return value
+
+    def _table(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def index_by_ids(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Index rows (position, id, type, digest, ...) of the given development ids."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(f"SELECT * FROM {self._table('development_index')} WHERE id IN ({marks})", chunk):
+                found[row["id"]] = row
+        return found
+
+    def registry_since(self, position: int) -> list[dict[str, Any]]:
+        """Registry rows (kind, key, position) recorded after ``position``."""
+        return self._rows(
+            f"SELECT kind, key, position FROM {self._table('registry')} WHERE position > ? ORDER BY position", [position]
+        )
+
+    def registry_rows(self, kind: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(keys))
+        return self._rows(
+            f"SELECT kind, key, position FROM {self._table('registry')} WHERE kind = ? AND key IN ({marks})",
+            [kind, *keys],
+        )
+
+    def select_positions(
+        self,
+        *,
+        after: int,
+        limit: int,
+        types: Sequence[str] = (),
+        conflict: str | None = None,
+        actor: str | None = None,
+        occurred_from: str | None = None,
+        occurred_to: str | None = None,
+    ) -> list[int]:
+        """Positions of developments matching the filters, in log order.
+
+        ``occurred_from``/``occurred_to`` keep developments whose allowed days
+        overlap the range.
+        """
+        sql = f"SELECT d.position FROM {self._table('development_index')} d"
+        where = ["d.position > ?"]
+        params: list[Any] = [after]
+        for kind, value in (("conflict", conflict), ("actor", actor)):
+            if value is not None:
+                alias = f"r_{kind}"
+                sql += f" JOIN {self._table('development_refs')} {alias} ON {alias}.position = d.position"
+                where.append(f"{alias}.kind = ? AND {alias}.ref = ?")
+                params += [kind, value]
+        if types:
+            where.append(f"d.type IN ({','.join('?' * len(types))})")
+            params += list(types)
+        if occurred_from is not None:
+            where.append("d.latest >= ?")
+            params.append(occurred_from)
+        if occurred_to is not None:
+            where.append("d.earliest <= ?")
+            params.append(occurred_to)
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY d.position LIMIT ?"
+        params.append(limit)
+        return [row["position"] for row in self._rows(sql, params)]
+
+    def select_stored(self, positions: Sequence[int]) -> list[Notification]:
+        """The stored events at the given positions, in position order."""
+        out: list[Notification] = []
+        for start in range(0, len(positions), 500):
+            chunk = list(positions[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._rows(
+                f"SELECT {self.position_column} AS position, originator_id, originator_version, topic, state "
+                f"FROM {self._table(self.events_table)} WHERE {self.position_column} IN ({marks}) "
+                f"ORDER BY {self.position_column}",
+                chunk,
+            )
+            out += [
+                Notification(
+                    id=row["position"],
+                    originator_id=self._originator(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in rows
+            ]
+        return out
+
+    def count_developments(self) -> int:
+        rows = self._rows(f"SELECT COUNT(*) AS n FROM {self._table('development_index')}", [])
+        return int(rows[0]["n"])
+
+
+class IndexedSQLiteRecorder(IndexQueries, SQLiteApplicationRecorder):
+    """SQLite: events and index rows in one transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        assert positions is not None
+        rows = _index_rows(stored_events, positions)
+        if rows:
+            c.executemany(_INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
+            c.executemany(_INSERT_REF.format(p=""), [ref for r in rows for ref in r.refs])
+            registry = [r.registry for r in rows if r.registry]
+            if registry:
+                c.executemany(_INSERT_REGISTRY.format(p=""), registry)
+        return positions
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, list(params))
+            return [dict(row) for row in c.fetchall()]
+
+    def _originator(self, value: Any) -> Any:
+        return self.convert_originator_id(value)
+
+
+class IndexedPostgresRecorder(IndexQueries, PostgresApplicationRecorder):
+    """PostgreSQL: index rows written under the same table lock and transaction."""
+
+    position_column = "notification_id"
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.prefix = f'"{self.datastore.schema}".'
+        self.events_table = events_table_name
+        self.sql_create_statements += [SQL(s) for s in table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert positions is not None
+        rows = _index_rows(stored_events, positions)
+        if rows:
+            with curs.connection.pipeline():
+                curs.executemany(_pg(_INSERT_DEVELOPMENT.format(p=self.prefix)), [r.development for r in rows])
+                curs.executemany(_pg(_INSERT_REF.format(p=self.prefix)), [ref for r in rows for ref in r.refs])
+                registry = [r.registry for r in rows if r.registry]
+                if registry:
+                    curs.executemany(_pg(_INSERT_REGISTRY.format(p=self.prefix)), registry)
+        return positions
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(_pg(sql), list(params))  # type: ignore[arg-type]
+            return [dict(row) for row in curs.fetchall()]
+
+
+def _pg(sql: str) -> str:
+    return sql.replace("?", "%s")

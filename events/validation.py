@@ -1,0 +1,158 @@
+"""Check a submitted development against the vocabulary and normalise it.
+
+``check_development`` needs nothing but the JSON value: references to conflicts,
+actors and earlier developments are collected, and the log looks them up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import rfc8785
+
+from events.errors import FieldError, InvalidDevelopment, Problem
+from events.kinds import AnyObject, Context, Record, Reference, Spec
+from events.occurred import Occurred, parse_occurred
+from events.vocabulary import ACTOR_FIELDS, NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
+
+_ENVELOPE = Record(envelope_fields(AnyObject()))
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A development that passed the vocabulary, ready for reference checks and the log."""
+
+    type: str
+    occurred: Occurred
+    conflicts: list[str]
+    actors: list[str]
+    persons: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    summary: str
+    data: dict[str, Any]
+    client_id: str | None = None
+    references: list[Reference] = field(default_factory=list, compare=False)
+
+    def content(self) -> dict[str, Any]:
+        """The submitted content, normalised, without the id: what idempotency compares."""
+        return {
+            "type": self.type,
+            "occurred": self.occurred.text,
+            "conflicts": self.conflicts,
+            "actors": self.actors,
+            "persons": self.persons,
+            "sources": self.sources,
+            "summary": self.summary,
+            "data": self.data,
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the RFC 8785 canonical bytes of ``content()``."""
+        import hashlib
+
+        return hashlib.sha256(rfc8785.dumps(self.content())).hexdigest()
+
+
+def check_development(raw: Any, path: str = "") -> Draft:
+    """Return the normalised development, or raise ``InvalidDevelopment`` listing every problem."""
+    ctx = Context()
+    errors: list[FieldError] = []
+    envelope = _ENVELOPE.check_collecting(raw, path, ctx, errors)
+    prefix = f"{path}." if path else ""
+    kind = envelope.get("type")
+    data: dict[str, Any] = {}
+    if kind is not None and isinstance(raw, dict) and isinstance(raw.get("data"), dict):
+        data = TYPES[kind].check_collecting(raw["data"], f"{prefix}data", ctx, errors)
+        if kind == "DevelopmentCorrected" and "replacement" in data:
+            data["replacement"] = _check_replacement(raw["data"]["replacement"], f"{prefix}data.replacement", errors)
+    if errors:
+        raise InvalidDevelopment([Problem(e.field, e.message) for e in errors])
+    assert kind is not None
+    conflicts = envelope.get("conflicts", [])
+    if kind == "ConflictRegistered":
+        own = data["conflict"]
+        if conflicts not in ([], [own]):
+            raise InvalidDevelopment(
+                [Problem(f"{prefix}conflicts", f"a ConflictRegistered concerns only its own conflict '{own}'")]
+            )
+        conflicts = [own]
+    draft = Draft(
+        type=kind,
+        occurred=parse_occurred(envelope["occurred"], f"{prefix}occurred"),
+        conflicts=conflicts,
+        actors=envelope.get("actors", []),
+        persons=envelope.get("persons", []),
+        sources=envelope["sources"],
+        summary=envelope["summary"],
+        data=data,
+        client_id=envelope.get("id"),
+        references=ctx.references,
+    )
+    _check_coherence(draft, prefix)
+    return draft
+
+
+def _check_replacement(raw: Any, path: str, errors: list[FieldError]) -> dict[str, Any]:
+    """A replacement is a whole development (without id) of a type that can be corrected."""
+    if isinstance(raw, dict) and "id" in raw:
+        errors.append(FieldError(f"{path}.id", "a replacement takes the id of the development it corrects; omit id"))
+        return {}
+    try:
+        replacement = check_development(raw, path)
+    except InvalidDevelopment as e:
+        errors.extend(FieldError(p.field, p.message) for p in e.problems)
+        return {}
+    if replacement.type in RECORD_KEEPING:
+        errors.append(FieldError(f"{path}.type", "a correction or retraction cannot itself be corrected"))
+        return {}
+    return replacement.content()
+
+
+def _check_coherence(draft: Draft, prefix: str) -> None:
+    """Rules across fields: conflicts a type needs, actors the data names, persons' states."""
+    problems: list[Problem] = []
+    if draft.type in NEEDS_CONFLICT and not draft.conflicts:
+        problems.append(Problem(f"{prefix}conflicts", f"a {draft.type} names at least one conflict"))
+    listed = set(draft.actors)
+    for name in ACTOR_FIELDS.get(draft.type, []):
+        value = draft.data.get(name)
+        values = value if isinstance(value, list) else [value] if value else []
+        for i, code in enumerate(values):
+            if code not in listed:
+                where = f"{prefix}data.{name}[{i}]" if isinstance(value, list) else f"{prefix}data.{name}"
+                problems.append(Problem(where, f"'{code}' is named here but not among the development's actors"))
+    for i, person in enumerate(draft.persons):
+        code = person.get("represents")
+        if code and code not in listed:
+            problems.append(
+                Problem(f"{prefix}persons[{i}].represents", f"'{code}' is not among the development's actors")
+            )
+    if problems:
+        raise InvalidDevelopment(problems)
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON Schema of a submitted development, for the OpenAPI document."""
+    one_of = []
+    for name, record in TYPES.items():
+        fields = envelope_fields(record)
+        fields["type"] = Spec(_Const(name))
+        if name == "DevelopmentCorrected":
+            replacement_fields = envelope_fields(AnyObject(description="the data of the replacement's type"))
+            del replacement_fields["id"]
+            replacement = Record(replacement_fields, description="the whole corrected development, without id")
+            fields["data"] = Spec(
+                Record({"target": record.fields["target"], "replacement": Spec(replacement)}, description=record.description)
+            )
+        one_of.append({"title": name, **Record(fields).schema()})
+    return {"oneOf": one_of, "discriminator": {"propertyName": "type"}}
+
+
+class _Const(Record):
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self.value = value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": [self.value]}

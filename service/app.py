@@ -1,0 +1,86 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+import flask_swagger_ui
+from flask import Flask, Response, g, request, send_from_directory
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from service import problems
+from service.api import events, health
+from service.openapi import document_routes, register_components
+from service.runtime import Runtime
+from service.settings import Settings
+
+SWAGGER_ASSETS = flask_swagger_ui.__path__[0] + "/dist"
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, answering HTTP errors as problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return problems.from_http(error)
+
+
+def create_app(settings: Settings | None = None, *, create_tables: bool = True) -> Flask:
+    """Build the app.  Nothing here opens the database: each worker does on first use."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Conflict status",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_SPEC_OPTIONS={
+            "info": {"description": "An event-sourced record of diplomatic developments and the state of conflicts."},
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+        },
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["conflict_status"] = Runtime(settings, create_tables=create_tables)
+    _configure_logging(settings)
+
+    api = ProblemApi(app)
+    register_components(api)
+    api.register_blueprint(health.blp)
+    api.register_blueprint(events.blp)
+    document_routes(app, api)
+    problems.install(app)
+
+    @app.before_request
+    def _request_id() -> None:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.get("/docs/assets/<path:name>")
+    def _swagger_assets(name: str) -> Any:
+        """Swagger UI's files, served from the installed package (no CDN)."""
+        return send_from_directory(SWAGGER_ASSETS, name, max_age=3600)
+
+    return app
+
+
+def _configure_logging(settings: Settings) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("conflict_status").setLevel(settings.log_level)

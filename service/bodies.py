@@ -1,0 +1,66 @@
+"""Reading request bodies: JSON and NDJSON, with precise answers for bad bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from service.problems import ApiProblem
+
+JSON_TYPES = ("application/json",)
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as e:
+        raise ApiProblem(400, f"{where}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}", slug="malformed-json") from None
+    except RecursionError:
+        raise ApiProblem(400, f"{where}JSON nested too deeply", slug="malformed-json") from None
+    except ValueError as e:
+        raise ApiProblem(400, f"{where}malformed JSON: {e}", slug="malformed-json") from None
+
+
+def _text() -> str:
+    data = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ApiProblem(400, f"the body is not UTF-8 (byte {e.start})", slug="malformed-json") from None
+
+
+def media_type() -> str:
+    return (request.mimetype or "").lower()
+
+
+def json_body() -> Any:
+    """The request's JSON value (Content-Type application/json)."""
+    if media_type() not in JSON_TYPES and not media_type().endswith("+json"):
+        raise ApiProblem(415, f"send application/json, not '{request.mimetype or 'no Content-Type'}'")
+    text = _text()
+    if not text.strip():
+        raise ApiProblem(400, "the body is empty; send a JSON object", slug="malformed-json")
+    return _loads(text, "")
+
+
+def json_or_ndjson_items() -> list[Any]:
+    """A batch: a JSON array, or NDJSON (one JSON value a line, blank lines skipped)."""
+    if media_type() in NDJSON_TYPES:
+        items = []
+        for number, line in enumerate(_text().splitlines(), start=1):
+            if line.strip():
+                items.append(_loads(line, f"line {number}: "))
+        return items
+    value = json_body()
+    if not isinstance(value, list):
+        raise ApiProblem(
+            422, "a batch is a JSON array of developments", [{"field": "(body)", "message": "expected an array"}]
+        )
+    return value

@@ -1,0 +1,92 @@
+"""OpenAPI components derived from the vocabulary, and the problem+json schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events.validation import request_schema
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string", "description": "path of the field, such as data.called_by[1]"},
+                    "message": {"type": "string"},
+                    "index": {"type": "integer", "description": "the batch item (0-based)"},
+                },
+            },
+        },
+    },
+}
+
+
+def register_components(api: Any) -> None:
+    """Add the submission and problem schemas to the spec."""
+    api.spec.components.schema("Submission", component=request_schema())
+    api.spec.components.schema("Problem", component=PROBLEM)
+
+
+PROBLEM_RESPONSE = {
+    "description": "a problem (RFC 9457)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def document_routes(app: Any, api: Any) -> None:
+    """Mark token-protected operations and give every operation problem+json errors.
+
+    Call after every blueprint is registered.  A view decorated with
+    ``requires(role)`` carries ``_required_role``; its operation gets the bearer
+    security requirement and 401/403 answers.
+    """
+    roles = _roles_by_operation(app)
+    for path, operations in api.spec._paths.items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            responses["default"] = PROBLEM_RESPONSE
+            for status in ("400", "404", "409", "413", "415", "422", "500"):
+                if status not in responses:
+                    responses[status] = PROBLEM_RESPONSE
+            role = roles.get((path, method))
+            if role and not role.endswith("?"):
+                operation["security"] = [{"bearer": []}]
+                operation["description"] = (operation.get("description", "") + f"\n\nNeeds a bearer token with the `{role}` role.").strip()
+                responses["401"] = PROBLEM_RESPONSE
+                responses["403"] = PROBLEM_RESPONSE
+            elif role:
+                operation["security"] = [{}, {"bearer": []}]
+                responses["401"] = PROBLEM_RESPONSE
+                responses["403"] = PROBLEM_RESPONSE
+
+
+def _roles_by_operation(app: Any) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        view_class = getattr(view, "view_class", None)
+        path = _openapi_path(rule.rule)
+        for method in rule.methods or ():
+            handler = getattr(view_class, method.lower(), None) if view_class else view
+            role = getattr(handler, "_required_role", None)
+            if role:
+                found[(path, method.lower())] = role
+    return found
+
+
+def _openapi_path(rule: str) -> str:
+    import re
+
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)

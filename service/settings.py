@@ -1,0 +1,80 @@
+"""Settings: the one module that reads the environment.
+
+Everything else is handed a ``Settings`` value.  Every variable is optional; with
+none set the service runs on an SQLite file in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DATABASE_FILE = "conflict-status.db"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one service process is configured."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
+    #: reads (GET) need a bearer token with the reader role when true
+    reads_need_token: bool = False
+    #: largest request body accepted, in bytes
+    max_body_bytes: int = 16 * 1024 * 1024
+    #: CORS origins allowed (none: CORS off)
+    cors_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    #: base URL used in links when the service sits behind a proxy (empty: from the request)
+    public_url: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from the environment (``os.environ`` unless given)."""
+        env = os.environ if environ is None else environ
+        settings = cls()
+        changes: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            changes["database_url"] = env["DATABASE_URL"]
+        if "READS_NEED_TOKEN" in env:
+            changes["reads_need_token"] = _flag("READS_NEED_TOKEN", env["READS_NEED_TOKEN"])
+        if env.get("MAX_BODY_BYTES"):
+            changes["max_body_bytes"] = _positive("MAX_BODY_BYTES", env["MAX_BODY_BYTES"])
+        if env.get("CORS_ORIGINS"):
+            changes["cors_origins"] = tuple(o.strip() for o in env["CORS_ORIGINS"].split(",") if o.strip())
+        if env.get("LOG_LEVEL"):
+            changes["log_level"] = env["LOG_LEVEL"].upper()
+        if env.get("PUBLIC_URL"):
+            changes["public_url"] = env["PUBLIC_URL"].rstrip("/")
+        settings = replace(settings, **changes)  # type: ignore[arg-type]
+        if not settings.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "y", "on"):
+        return True
+    if lowered in ("0", "false", "no", "n", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, not '{value}'")
+
+
+def _positive(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not '{value}'") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be positive, not {number}")
+    return number
