@@ -7,7 +7,6 @@ the log.  The registry rows are read incrementally from the log's index.
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Iterable
 
@@ -50,16 +49,54 @@ class KnownIds:
         """The known id most like ``key``, if any is close enough."""
         pending = {k for (kd, k) in extra if kd == kind}
         if kind == "conflict":
-            candidates = sorted(self.conflicts | pending)
-            matches = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-            return matches[0] if matches else None
+            return closest(key, self.conflicts | pending)
         try:
             return str(pycountry.countries.lookup(key).alpha_3)
         except LookupError:
             pass
-        candidates = sorted(ISO_CODES | self.actors | pending)
-        matches = difflib.get_close_matches(key.upper(), candidates, n=1, cutoff=0.6)
-        return matches[0] if matches else None
+        return closest(key.upper(), ISO_CODES | self.actors | pending)
 
-    def suggest_conflict(self, key: str) -> str | None:
-        return self.closest("conflict", key)
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate nearest to ``word`` by edit distance (transpositions count once).
+
+    Ties go to a candidate with the same letters (``lybia`` → ``libya``), then to
+    the longest common prefix.  Nothing is suggested when more than a third of the
+    word would have to change.
+    """
+    best: tuple[int, int, int, str] | None = None
+    for candidate in candidates:
+        distance = _edit_distance(word, candidate)
+        if distance > max(1, len(word) // 3 + 1):
+            continue
+        score = (distance, 0 if sorted(word) == sorted(candidate) else 1, -_common_prefix(word, candidate), candidate)
+        if best is None or score < best:
+            best = score
+    return best[3] if best else None
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein with adjacent transpositions)."""
+    if abs(len(a) - len(b)) > 3:
+        return abs(len(a) - len(b))
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
