@@ -1,0 +1,133 @@
+"""Fixtures shared by the suite: a fresh database per test, on SQLite and PostgreSQL.
+
+``database_url`` is parametrised by backend.  PostgreSQL tests use a schema of
+their own in the database named by ``TEST_POSTGRES_URL`` (default
+postgresql://postgres@127.0.0.1:5432/test).  Where PostgreSQL does not answer
+they skip with the reason, unless ``REQUIRE_POSTGRES=1`` (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from events.log import ConflictLog, open_log
+from service.app import create_app
+from service.settings import Settings
+from service.tokens import TokenStore
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES", "") in ("1", "true", "yes")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEED = Path(__file__).resolve().parents[1] / "service" / "examples" / "seed-article.ndjson"
+
+_postgres_state: dict[str, str | None] = {}
+
+
+def postgres_unavailable() -> str | None:
+    """Why PostgreSQL cannot be used (None when it can), checked once per session."""
+    if "why" not in _postgres_state:
+        try:
+            import psycopg
+
+            with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+            _postgres_state["why"] = None
+        except Exception as e:
+            _postgres_state["why"] = f"PostgreSQL at {POSTGRES_URL} does not answer ({type(e).__name__})"
+    return _postgres_state["why"]
+
+
+def require_postgres() -> None:
+    why = postgres_unavailable()
+    if why is None:
+        return
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"{why}, and REQUIRE_POSTGRES is set")
+    pytest.skip(why)
+
+
+def new_postgres_schema() -> str:
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return schema
+
+
+def drop_postgres_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def postgres_url(schema: str) -> str:
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}schema={schema}&pool_size=2&max_overflow=4"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'log.db'}"
+        return
+    require_postgres()
+    schema = new_postgres_schema()
+    try:
+        yield postgres_url(schema)
+    finally:
+        drop_postgres_schema(schema)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database (for tests that need only one backend)."""
+    return f"sqlite:///{tmp_path / 'log.db'}"
+
+
+@pytest.fixture
+def log(database_url: str) -> Iterator[ConflictLog]:
+    app = open_log(database_url)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def app(database_url: str):  # type: ignore[no-untyped-def]
+    flask_app = create_app(Settings(database_url=database_url))
+    flask_app.config["TESTING"] = True
+    yield flask_app
+    flask_app.extensions["conflict_status"].close()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def make_token(database_url: str, role: str) -> str:
+    secret, _ = TokenStore(database_url).create(role, "test")
+    return secret
+
+
+@pytest.fixture
+def auth(database_url: str):  # type: ignore[no-untyped-def]
+    """auth('submitter') -> headers with a fresh bearer token of that role."""
+
+    def headers(role: str = "submitter") -> dict[str, str]:
+        return {"Authorization": f"Bearer {make_token(database_url, role)}"}
+
+    return headers
+
+
+def seed_lines() -> list[str]:
+    return [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]

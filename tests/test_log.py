@@ -1,0 +1,142 @@
+"""The log on both backends: appends, idempotency, batches, references, paging."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+
+from events.errors import IdConflict, InvalidDevelopment, UnknownReference
+from events.log import ConflictLog, Submission
+from tests.conftest import seed_lines
+
+import json
+
+SOURCE = [{"name": "Kremlin statement"}]
+
+
+def registration(conflict: str = "libya", **extra: object) -> dict:
+    return {
+        "type": "ConflictRegistered",
+        "occurred": "2014-05",
+        "sources": SOURCE,
+        "summary": f"{conflict} registered",
+        "data": {"conflict": conflict, "name": conflict.title()},
+        **extra,
+    }
+
+
+def ceasefire_call(conflict: str = "libya", **extra: object) -> dict:
+    return {
+        "type": "CeasefireCalled",
+        "occurred": "2020-06-26",
+        "conflicts": [conflict],
+        "actors": ["FRA", "RUS"],
+        "sources": SOURCE,
+        "summary": "Both called for a ceasefire.",
+        "data": {"called_by": ["FRA", "RUS"]},
+        **extra,
+    }
+
+
+def test_an_appended_development_is_read_back_with_its_position(log: ConflictLog) -> None:
+    log.submit(registration())
+    receipt = log.submit(ceasefire_call())
+    assert receipt.created
+    again = log.get(receipt.development.id)
+    assert again == receipt.development
+    assert again.position > 0
+    assert log.head() == again.position
+
+
+def test_the_same_idempotency_key_with_the_same_content_stores_nothing_more(log: ConflictLog) -> None:
+    log.submit(registration())
+    first = log.submit(ceasefire_call(), key="k-1")
+    second = log.submit(ceasefire_call(), key="k-1")
+    assert not second.created
+    assert second.development == first.development
+    assert [d.position for d in log.read()] == [1, first.development.position]
+
+
+def test_other_content_under_a_taken_id_is_a_conflict(log: ConflictLog) -> None:
+    log.submit(registration())
+    ident = str(uuid.uuid4())
+    log.submit(ceasefire_call(id=ident))
+    with pytest.raises(IdConflict) as caught:
+        log.submit(ceasefire_call(id=ident, summary="Another summary."))
+    assert caught.value.problems[0].field == "id"
+
+
+def test_an_unknown_conflict_is_refused_with_the_closest_known_id(log: ConflictLog) -> None:
+    log.submit(registration())
+    with pytest.raises(UnknownReference) as caught:
+        log.submit(ceasefire_call("lybia"))
+    assert caught.value.problems[0].field == "conflicts[0]"
+    assert caught.value.problems[0].message == "unknown conflict 'lybia'; did you mean 'libya'?"
+    assert log.head() == 1
+
+
+def test_a_batch_with_one_bad_item_stores_nothing(log: ConflictLog) -> None:
+    bad = ceasefire_call()
+    del bad["sources"]
+    with pytest.raises(InvalidDevelopment) as caught:
+        log.submit_many([Submission(registration()), Submission(ceasefire_call()), Submission(bad)])
+    assert [(p.index, p.field) for p in caught.value.problems] == [(2, "sources")]
+    assert log.head() == 0
+
+
+def test_a_batch_may_register_a_conflict_and_use_it(log: ConflictLog) -> None:
+    receipts = log.submit_many([Submission(ceasefire_call("yemen")), Submission(registration("yemen"))])
+    assert [r.created for r in receipts] == [True, True]
+    assert log.read(conflict="yemen", limit=10)[0].type == "CeasefireCalled"
+
+
+def test_a_conflict_cannot_be_registered_twice(log: ConflictLog) -> None:
+    log.submit(registration())
+    with pytest.raises(IdConflict):
+        log.submit(registration(summary="again"))
+
+
+def test_filters_select_by_conflict_actor_type_and_world_time(log: ConflictLog) -> None:
+    receipts = log.submit_many([Submission(json.loads(line)) for line in seed_lines()])
+    assert len(receipts) == 21
+    ukraine = log.read(conflict="ukraine-east", limit=100)
+    assert {d.type for d in ukraine} >= {"SummitHeld", "CommitmentMade", "CeasefireViolated"}
+    assert all("ukraine-east" in d.conflicts for d in ukraine)
+    deu = log.read(actor="DEU", limit=100)
+    assert {d.type for d in deu} == {"SummitHeld", "SummitProposed", "StatementIssued"}
+    december = log.read(occurred_from="2019-12-01", occurred_to="2019-12-31", limit=100)
+    assert "CommitmentFulfilled" in {d.type for d in december}  # 2019-12-09/2020-06-26 overlaps December
+    assert [d.type for d in log.read(types=["MeetingHeld"], limit=100)] == ["MeetingHeld"]
+
+
+def test_pages_follow_each_other_without_gaps(log: ConflictLog) -> None:
+    log.submit_many([Submission(json.loads(line)) for line in seed_lines()])
+    seen, after = [], 0
+    while page := log.read(after=after, limit=4):
+        seen += [d.position for d in page]
+        after = page[-1].position
+    assert seen == sorted(seen) and len(seen) == 21
+
+
+def test_concurrent_writers_get_distinct_ordered_positions(log: ConflictLog) -> None:
+    log.submit(registration())
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                log.submit(ceasefire_call(summary=f"writer {n} call {i}"))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    positions = [d.position for d in log.read(limit=1000)]
+    assert len(positions) == 41 == len(set(positions))
+    assert positions == sorted(positions)
