@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification
 from eventsourcing.utils import Environment, get_topic
 
+from events.database_url import parameters, sqlite_path
 from events.development import Development, RecordedDevelopment, development_id
 from events.errors import (
     BatchTooLarge,
@@ -292,18 +293,15 @@ def log_environment(database_url: str, *, create_tables: bool = True) -> dict[st
     parts = urlsplit(database_url)
     create = "y" if create_tables else "n"
     if parts.scheme == "sqlite":
-        path = unquote(database_url[len("sqlite:///") :]) if database_url.startswith("sqlite:///") else ""
-        if not path or ":memory:" in path:
-            raise ValueError("DATABASE_URL for SQLite must name a file: sqlite:///path/to/file.db")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": sqlite_path(database_url),
             "SQLITE_LOCK_TIMEOUT": "30",
             "CREATE_TABLE": create,
             "APPLICATION_RECORDER_TOPIC": get_topic(IndexedSQLiteRecorder),
         }
     if parts.scheme in ("postgres", "postgresql"):
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        query = parameters(database_url)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",

@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from events.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
 
 ROLES = ("reader", "submitter", "auditor", "admin")
 #: what each role may do; admin may do everything
@@ -47,17 +48,6 @@ class TokenInfo:
         return not self.revoked and role in GRANTS[self.role]
 
 
-#: query parameters of DATABASE_URL that the service reads itself, not libpq
-OWN_PARAMETERS = ("schema", "pool_size", "max_overflow")
-
-
-def libpq_url(url: str) -> str:
-    """A PostgreSQL URL without the service's own query parameters, for libpq."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, vs in parse_qs(parts.query).items() for v in vs if k not in OWN_PARAMETERS]
-    return parts._replace(scheme="postgresql", query=urlencode(query)).geturl()
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -69,15 +59,12 @@ class TokenStore:
         self.url = database_url
         self._cache: dict[str, tuple[float, TokenInfo | None]] = {}
         self._lock = threading.Lock()
-        parts = urlsplit(database_url)
-        self.is_sqlite = parts.scheme == "sqlite"
-        self.schema = parse_qs(parts.query).get("schema", ["public"])[-1]
-        self.table = "api_tokens" if self.is_sqlite else f'"{self.schema}".api_tokens'
+
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
         if self.is_sqlite:
-            conn = sqlite3.connect(unquote(self.url[len("sqlite:///") :]), timeout=30)
+            conn = sqlite3.connect(sqlite_path(self.url), timeout=30)
             try:
                 with conn:
                     yield conn
