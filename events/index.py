@@ -70,6 +70,7 @@ def table_statements(prefix: str, serial_key: str) -> list[str]:
         f"position {serial_key} PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, "
         "earliest TEXT NOT NULL, latest TEXT NOT NULL, digest TEXT NOT NULL, recorded_at TEXT NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS development_index_type ON {prefix}development_index (type, position)",
+        f"CREATE INDEX IF NOT EXISTS development_index_recorded ON {prefix}development_index (recorded_at)",
         f"CREATE TABLE IF NOT EXISTS {prefix}development_refs ("
         f"kind TEXT NOT NULL, ref TEXT NOT NULL, position {serial_key} NOT NULL, PRIMARY KEY (kind, ref, position))",
         f"CREATE INDEX IF NOT EXISTS development_refs_position ON {prefix}development_refs (position)",

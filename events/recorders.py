@@ -134,6 +134,13 @@ class IndexQueries:
             ]
         return out
 
+    def position_at(self, recorded_at: str) -> int:
+        """The newest position recorded at or before an ISO timestamp (UTC, as stored); 0 if none."""
+        rows = self._rows(
+            f"SELECT MAX(position) AS p FROM {self._table('development_index')} WHERE recorded_at <= ?", [recorded_at]
+        )
+        return int(rows[0]["p"] or 0)
+
     def count_developments(self) -> int:
         rows = self._rows(f"SELECT COUNT(*) AS n FROM {self._table('development_index')}", [])
         return int(rows[0]["n"])
