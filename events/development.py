@@ -8,7 +8,7 @@ read by topic); otherwise every development is a ``Development.Recorded``.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,6 +45,9 @@ class Development(Aggregate):
         summary: str
         data: dict[str, Any]
         digest: str
+        #: the upstream data set row of an imported development; events stored
+        #: before this field existed read back with the default
+        origin: dict[str, Any] | None = None
 
     class Registered(Recorded):
         """A ConflictRegistered or ActorRegistered (read by the registries by topic)."""
@@ -70,6 +73,7 @@ class Development(Aggregate):
             summary=draft.summary,
             data=draft.data,
             digest=draft.digest(),
+            origin=draft.origin,
         )
 
 
@@ -97,6 +101,11 @@ class RecordedDevelopment:
     summary: str
     data: dict[str, Any]
     digest: str
+    origin: dict[str, Any] | None = None
+    #: its chain entry's hash and the previous entry's (``events.chain``) when read through the log;
+    #: not compared, so that a development equals itself however it was read
+    hash: str | None = field(default=None, compare=False)
+    prev_hash: str | None = field(default=None, compare=False)
 
     @classmethod
     def from_event(cls, event: Development.Recorded, position: int) -> RecordedDevelopment:
@@ -115,6 +124,7 @@ class RecordedDevelopment:
             summary=event.summary,
             data=dict(event.data),
             digest=event.digest,
+            origin=dict(event.origin) if event.origin else None,
         )
 
     def content(self) -> dict[str, Any]:
@@ -128,4 +138,5 @@ class RecordedDevelopment:
             "sources": self.sources,
             "summary": self.summary,
             "data": self.data,
+            **({"origin": self.origin} if self.origin is not None else {}),
         }

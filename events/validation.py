@@ -33,10 +33,16 @@ class Draft:
     data: dict[str, Any]
     client_id: str | None = None
     references: list[Reference] = field(default_factory=list, compare=False)
+    #: the upstream data set row of an imported development (``vocabulary.ORIGIN``)
+    origin: dict[str, Any] | None = None
 
     def content(self) -> dict[str, Any]:
-        """The submitted content, normalised, without the id: what idempotency compares."""
-        return {
+        """The submitted content, normalised, without the id: what idempotency compares.
+
+        ``origin`` appears only when given, so that developments without one keep
+        the digest they always had.
+        """
+        content = {
             "type": self.type,
             "occurred": self.occurred.text,
             "conflicts": self.conflicts,
@@ -46,6 +52,9 @@ class Draft:
             "summary": self.summary,
             "data": self.data,
         }
+        if self.origin is not None:
+            content["origin"] = self.origin
+        return content
 
     def digest(self) -> str:
         """SHA-256 of the RFC 8785 canonical bytes of ``content()``."""
@@ -88,6 +97,7 @@ def check_development(raw: Any, path: str = "") -> Draft:
         data=data,
         client_id=envelope.get("id"),
         references=ctx.references,
+        origin=envelope.get("origin"),
     )
     _check_coherence(draft, prefix)
     return draft

@@ -114,7 +114,15 @@ TYPES: dict[str, Record] = {
         }
     ),
     "CeasefireAgreed": Record({"parties": Spec(ListOf(ACTOR, min_items=1)), "effective": Spec(EdtfDate(), required=False)}),
-    "CeasefireViolated": Record({"reported_by": Spec(ACTOR, required=False), "description": Spec(Text())}),
+    "CeasefireViolated": Record(
+        {
+            "reported_by": Spec(ACTOR, required=False),
+            "description": Spec(Text()),
+            "deaths": Spec(DEATHS, required=False),
+            "location": OPTIONAL_TEXT,
+        },
+        rules=(_consistent_deaths,),
+    ),
     "FightingReported": Record(
         {"description": Spec(Text()), "deaths": Spec(DEATHS, required=False), "location": OPTIONAL_TEXT},
         rules=(_consistent_deaths,),
@@ -212,6 +220,27 @@ SOURCE = Record(
 )
 
 
+#: where an imported development comes from: the upstream data set, its release and row.
+#: The importers derive a development's id from ``dataset`` and ``row_id`` (never from
+#: ``release``), so that a newer release of the same row is recognised and corrects it.
+ORIGIN = Record(
+    {
+        "dataset": Spec(Slug(description="the upstream data set, such as ucdp-ged, ucdp-pa, plover, gdelt")),
+        "release": Spec(Text(40, description="the data set's release or version, such as 22.1"), required=False),
+        "row_id": Spec(Text(100, description="the row's id in the data set, such as 147997")),
+        "flags": Spec(
+            ListOf(
+                Slug(description="a flag such as deaths-inconsistent"),
+                max_items=20,
+                description="what the importer noticed about the upstream row (and dealt with)",
+            ),
+            required=False,
+        ),
+    },
+    description="the upstream data set row an imported development comes from",
+)
+
+
 def envelope_fields(data: Kind) -> dict[str, Spec]:
     """The fields every development has, with ``data`` of the given kind."""
     return {
@@ -224,6 +253,7 @@ def envelope_fields(data: Kind) -> dict[str, Spec]:
         "summary": Spec(Text(1000, description="one human sentence")),
         "data": Spec(data),
         "id": Spec(DevelopmentId(ref=None, description="optional client-chosen id (UUID)"), required=False),
+        "origin": Spec(ORIGIN, required=False),
     }
 
 
