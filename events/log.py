@@ -8,16 +8,19 @@ idempotency, and stores nothing unless every development of the call is sound.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.utils import Environment, get_topic
 
+from events.chain import CanonicalJSONTranscoder
+from events.chain_store import ChainStore
 from events.database_url import parameters, sqlite_path
 from events.development import Development, RecordedDevelopment, development_id
 from events.errors import (
@@ -62,14 +65,36 @@ class ConflictLog(Application[UUID]):
         self._explicit_env = dict(env)
         super().__init__(env=dict(env))
         self.known = KnownIds()
+        #: called with the new head after every append (the service signs checkpoints with it)
+        self.on_appended: Callable[[int], None] | None = None
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Configure from the given mapping only: settings, not ``os.environ``, decide."""
         return Environment(name, dict(env or {}))
 
+    def construct_transcoder(self) -> Transcoder:
+        """Store events as RFC 8785 bytes, which the hash chain covers as they are (``events.chain``)."""
+        transcoder = CanonicalJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
+    def save(
+        self, *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None, **kwargs: Any
+    ) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if recordings and self.on_appended is not None:
+            self.on_appended(max(r.notification.id for r in recordings))
+        return recordings
+
     @property
     def index(self) -> IndexQueries:
         assert isinstance(self.recorder, IndexQueries)
+        return self.recorder
+
+    @property
+    def chain(self) -> ChainStore:
+        """The hash chain and signed checkpoints beside the events."""
+        assert isinstance(self.recorder, ChainStore)
         return self.recorder
 
     # -- writing -------------------------------------------------------------------
@@ -220,8 +245,10 @@ class ConflictLog(Application[UUID]):
 
     def _receipts(self, ids: list[UUID], existing: Mapping[str, Any], recordings: Sequence[Any]) -> list[Receipt]:
         created = {
-            str(r.domain_event.originator_id): RecordedDevelopment.from_event(r.domain_event, r.notification.id)
-            for r in recordings
+            d.id: d
+            for d in self._chained(
+                [RecordedDevelopment.from_event(r.domain_event, r.notification.id) for r in recordings]
+            )
         }
         old = {ident: self.get(ident) for ident in {str(i) for i in ids} if ident not in created and ident in existing}
         receipts = []
@@ -255,7 +282,7 @@ class ConflictLog(Application[UUID]):
 
     def developments(self, positions: Sequence[int]) -> list[RecordedDevelopment]:
         """The developments at these positions, in log order."""
-        return [self.decode(n) for n in self.index.select_stored(positions)]
+        return self._chained([self.decode(n) for n in self.index.select_stored(positions)])
 
     def decode(self, notification: Notification) -> RecordedDevelopment:
         event = self.mapper.to_domain_event(notification)
@@ -268,8 +295,19 @@ class ConflictLog(Application[UUID]):
             notes = self.recorder.select_notifications(
                 after, limit, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
             )
-            return [self.decode(n) for n in notes]
+            return self._chained([self.decode(n) for n in notes])
         return self.developments(self.index.select_positions(after=after, limit=limit, **filters))
+
+    def _chained(self, developments: list[RecordedDevelopment]) -> list[RecordedDevelopment]:
+        """The developments with their ``hash`` and ``prev_hash`` from the chain."""
+        if not developments:
+            return developments
+        positions = [d.position for d in developments]
+        links = self.chain.links_between(min(positions), max(positions))
+        return [
+            replace(d, hash=link.hash, prev_hash=link.prev_hash) if (link := links.get(d.position)) else d
+            for d in developments
+        ]
 
     def head(self) -> int:
         """The position of the newest stored event (0 when the log is empty)."""

@@ -17,6 +17,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
+from events.chain import table_statements as chain_table_statements
+from events.chain_store import PostgresChainStore, SQLiteChainStore
 from events.index import IndexRows, rows_for, table_statements
 
 _INSERT_DEVELOPMENT = "INSERT INTO {p}development_index VALUES (?,?,?,?,?,?,?)"
@@ -146,15 +148,17 @@ class IndexQueries:
         return int(rows[0]["n"])
 
 
-class IndexedSQLiteRecorder(IndexQueries, SQLiteApplicationRecorder):
-    """SQLite: events and index rows in one transaction."""
+class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRecorder):
+    """SQLite: events, index rows and chain links in one transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
+        statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
+        return [*statements, *chain_table_statements("", "INTEGER")]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
         assert positions is not None
+        self.append_links(c, stored_events, positions)  # after the insert: the write lock is held
         rows = _index_rows(stored_events, positions)
         if rows:
             c.executemany(_INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
@@ -173,8 +177,8 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteApplicationRecorder):
         return self.convert_originator_id(value)
 
 
-class IndexedPostgresRecorder(IndexQueries, PostgresApplicationRecorder):
-    """PostgreSQL: index rows written under the same table lock and transaction."""
+class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicationRecorder):
+    """PostgreSQL: index rows and chain links written under the same table lock and transaction."""
 
     position_column = "notification_id"
 
@@ -183,12 +187,14 @@ class IndexedPostgresRecorder(IndexQueries, PostgresApplicationRecorder):
         self.prefix = f'"{self.datastore.schema}".'
         self.events_table = events_table_name
         self.sql_create_statements += [SQL(s) for s in table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
+        self.sql_create_statements += [SQL(s).format() for s in chain_table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert positions is not None
+        self.append_links(curs, stored_events, positions)  # under LOCK TABLE ... IN EXCLUSIVE MODE
         rows = _index_rows(stored_events, positions)
         if rows:
             with curs.connection.pipeline():

@@ -1,0 +1,264 @@
+"""The chain and the signed checkpoints in the log's database, for both backends.
+
+``ChainStore`` is mixed into the log's application recorders (``events.recorders``).
+``append_links`` runs inside the transaction that inserts events, after the
+insert, while the recorder holds the log's write lock (SQLite's single writer;
+PostgreSQL's ``LOCK TABLE ... IN EXCLUSIVE MODE``): the previous link it reads is
+the newest committed one, and its links commit or roll back with the events.
+
+The reads stream the stored columns in pages and never decode an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from psycopg.rows import tuple_row
+
+from events.chain import GENESIS, Link, Lookups, StoredRow, entry_id, links_for
+
+PAGE = 5000
+
+
+class ChainStore(Lookups):
+    """Chain and checkpoint tables, next to the events (mixed into ``IndexQueries`` recorders)."""
+
+    prefix: str
+    events_table: str
+    position_column: str
+    param = "?"
+
+    # provided by the recorder classes
+    def _table(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        """Rows of one read, as sequences."""
+        raise NotImplementedError
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one write in its own transaction; the number of rows it changed."""
+        raise NotImplementedError
+
+    def _originator(self, value: Any) -> Any:
+        return value
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.param)
+
+    # -- the write path -------------------------------------------------------------------
+
+    def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> None:
+        """Chain newly inserted events, in the inserting transaction (the write lock is held)."""
+        cursor.execute(self._sql(f"SELECT hash FROM {self._table('event_chain')} ORDER BY position DESC LIMIT 1"))
+        head = cursor.fetchone()
+        rows = sorted(
+            (
+                StoredRow(position, entry_id(s.originator_id), s.originator_version, s.topic, s.state)
+                for s, position in zip(stored_events, positions, strict=True)
+            ),
+            key=lambda r: r.position,
+        )
+        if not rows:
+            return
+        prev = head["hash"] if head else self._adopt_unchained(cursor, below=rows[0].position)
+        self._insert_links(cursor, links_for(rows, prev))
+
+    def _insert_links(self, cursor: Any, links: Sequence[Link]) -> None:
+        cursor.executemany(
+            self._sql(f"INSERT INTO {self._table('event_chain')} (position, id, hash, prev_hash) VALUES (?,?,?,?)"),
+            [(k.position, k.id, k.hash, k.prev_hash) for k in links],
+        )
+
+    def _adopt_unchained(self, cursor: Any, below: int) -> str:
+        """Chain the events stored before the chain existed (positions below ``below``).
+
+        Runs only when the chain table is empty, inside the first insert that
+        finds it so: a chain that exists is never extended or repaired, so that
+        ``verify`` reports whatever happened to it.  Returns the last hash.
+        """
+        prev, after = GENESIS, 0
+        while True:
+            cursor.execute(
+                self._sql(
+                    f"SELECT {self.position_column} AS position, originator_id, originator_version, topic, state "
+                    f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? "
+                    f"AND {self.position_column} < ? ORDER BY {self.position_column} LIMIT {PAGE}"
+                ),
+                [after, below],
+            )
+            page = [
+                StoredRow(
+                    r["position"],
+                    entry_id(self._originator(r["originator_id"])),
+                    r["originator_version"],
+                    r["topic"],
+                    bytes(r["state"]),
+                )
+                for r in cursor.fetchall()
+            ]
+            if not page:
+                return prev
+            links = links_for(page, prev)
+            self._insert_links(cursor, links)
+            prev, after = links[-1].hash, page[-1].position
+
+    # -- reading the chain ----------------------------------------------------------------
+
+    def chain_head(self) -> Link | None:
+        """The newest link (None for an empty log)."""
+        rows = self._tuples(
+            f"SELECT position, id, hash, prev_hash FROM {self._table('event_chain')} ORDER BY position DESC LIMIT 1", []
+        )
+        return Link(*rows[0]) if rows else None
+
+    def links_between(self, first: int, last: int) -> dict[int, Link]:
+        """Links of the positions from ``first`` to ``last`` (inclusive), by position."""
+        rows = self._tuples(
+            f"SELECT position, id, hash, prev_hash FROM {self._table('event_chain')} "
+            "WHERE position >= ? AND position <= ?",
+            [first, last],
+        )
+        return {r[0]: Link(*r) for r in rows}
+
+    def walk_bound(self) -> int:
+        """The last position a verification walks to: the newest event or link, read in that order.
+
+        Every event and link at or below it is committed (inserts commit in
+        position order), so pages read later agree with each other.
+        """
+        events = self._tuples(f"SELECT MAX({self.position_column}) FROM {self._table(self.events_table)}", [])
+        links = self._tuples(f"SELECT MAX(position) FROM {self._table('event_chain')}", [])
+        return max(events[0][0] or 0, links[0][0] or 0)
+
+    def stream_rows(self, stop: int, page: int = PAGE) -> Iterator[StoredRow]:
+        """Stored events up to ``stop``, in position order, a page at a time, undecoded."""
+        sql = (
+            f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
+            f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? AND {self.position_column} <= ? "
+            f"ORDER BY {self.position_column} LIMIT ?"
+        )
+        after = 0
+        while rows := self._tuples(sql, [after, stop, page]):
+            for position, originator, version, topic, state in rows:
+                yield StoredRow(position, entry_id(self._originator(originator)), version, topic, bytes(state))
+            after = rows[-1][0]
+
+    def stream_links(self, stop: int, page: int = PAGE) -> Iterator[Link]:
+        """Links up to ``stop``, in position order, a page at a time."""
+        sql = (
+            f"SELECT position, id, hash, prev_hash FROM {self._table('event_chain')} "
+            "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+        )
+        after = 0
+        while rows := self._tuples(sql, [after, stop, page]):
+            for row in rows:
+                yield Link(*row)
+            after = rows[-1][0]
+
+    def link_position(self, ident: str) -> int | None:
+        rows = self._tuples(f"SELECT position FROM {self._table('event_chain')} WHERE id = ? LIMIT 1", [ident])
+        return int(rows[0][0]) if rows else None
+
+    def stored_position(self, ident: str) -> int | None:
+        rows = self._tuples(
+            f"SELECT {self.position_column} FROM {self._table(self.events_table)} WHERE originator_id = ? LIMIT 1",
+            [self._stored_id(ident)],
+        )
+        return int(rows[0][0]) if rows else None
+
+    def _stored_id(self, ident: str) -> Any:
+        return ident
+
+    # -- checkpoints ----------------------------------------------------------------------
+
+    _CHECKPOINT_COLUMNS = "position, hash, signed_at, key_id, public_key, signature"
+
+    def insert_checkpoint(self, values: Sequence[Any]) -> bool:
+        """Store a checkpoint's columns; False when that key already signed that position."""
+        changed = self._write(
+            f"INSERT INTO {self._table('signed_checkpoints')} ({self._CHECKPOINT_COLUMNS}) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT DO NOTHING",
+            list(values),
+        )
+        return changed > 0
+
+    def checkpoint_rows(
+        self, *, after: int = -1, limit: int | None = None, position: int | None = None, key_id: str | None = None
+    ) -> list[Sequence[Any]]:
+        """Checkpoint columns in position (then signing) order, optionally one position's or one key's."""
+        sql = f"SELECT {self._CHECKPOINT_COLUMNS} FROM {self._table('signed_checkpoints')} WHERE position > ?"
+        params: list[Any] = [after]
+        if position is not None:
+            sql += " AND position = ?"
+            params.append(position)
+        if key_id is not None:
+            sql += " AND key_id = ?"
+            params.append(key_id)
+        sql += " ORDER BY position, signed_at"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self._tuples(sql, params)
+
+    def latest_checkpoint_row(self) -> Sequence[Any] | None:
+        rows = self._tuples(
+            f"SELECT {self._CHECKPOINT_COLUMNS} FROM {self._table('signed_checkpoints')} "
+            "ORDER BY position DESC, signed_at DESC LIMIT 1",
+            [],
+        )
+        return rows[0] if rows else None
+
+    def has_chain(self) -> bool:
+        """Whether the database has the chain and checkpoint tables (a log from before them does not)."""
+        raise NotImplementedError
+
+
+class SQLiteChainStore(ChainStore):
+    """SQLite's reads and writes of the chain (mixed in after ``IndexQueries``)."""
+
+    datastore: Any
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, list(params))
+            return list(c.fetchall())
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(sql, list(params))
+            return int(c.sqlite_cursor.rowcount)
+
+    def _stored_id(self, ident: str) -> Any:
+        try:
+            return UUID(ident).hex
+        except ValueError:
+            return ident
+
+    def has_chain(self) -> bool:
+        rows = self._tuples("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'event_chain'", [])
+        return bool(rows)
+
+
+class PostgresChainStore(ChainStore):
+    """PostgreSQL's reads and writes of the chain (mixed in after ``IndexQueries``)."""
+
+    datastore: Any
+    param = "%s"
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._sql(sql), list(params))
+            return list(curs.fetchall())
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql(sql), list(params))
+            return int(curs.rowcount)
+
+    def has_chain(self) -> bool:
+        rows = self._tuples("SELECT to_regclass(?)", [f"{self._table('event_chain')}"])
+        return rows[0][0] is not None

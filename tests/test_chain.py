@@ -1,0 +1,148 @@
+"""The hash chain: canonical bytes, links written with the events, and concurrent writers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import threading
+import uuid
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+
+from events.chain import GENESIS, canonical_json, entry_bytes
+from events.checkpoints import verify_log
+from events.development import Development
+from events.log import ConflictLog, open_log
+from events.validation import check_development
+from tests.audit_helpers import REGISTRATION, Database, fill, statement
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(JSON)
+def test_canonical_json_writes_exactly_what_rfc8785_writes(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except Exception as refused:
+        with pytest.raises(type(refused)):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+def test_keys_outside_the_basic_multilingual_plane_sort_by_utf16_code_units() -> None:
+    value = {"\U0001f600": 1, "\ufb01": 2}  # U+1F600 sorts before U+FB01 in UTF-16, after it by code point
+    assert canonical_json(value) == rfc8785.dumps(value) == '{"😀":1,"ﬁ":2}'.encode()
+
+
+def test_stored_events_are_rfc8785_bytes_and_each_hash_covers_its_entry(log: ConflictLog) -> None:
+    fill(log, 5)
+    developments = log.read(limit=10)
+    previous = GENESIS
+    for development, note in zip(developments, log.recorder.select_notifications(1, 10), strict=True):
+        assert rfc8785.dumps(json.loads(note.state)) == note.state
+        entry = {
+            "id": development.id,
+            "position": development.position,
+            "prev_hash": previous,
+            "state": json.loads(note.state),
+            "topic": note.topic,
+            "version": note.originator_version,
+        }
+        raw = entry_bytes(
+            development.position, development.id, note.originator_version, note.topic, note.state, previous
+        )
+        assert raw == rfc8785.dumps(entry)
+        assert development.prev_hash == previous
+        assert development.hash == hashlib.sha256(raw).hexdigest()
+        previous = development.hash
+
+
+def test_receipts_single_reads_and_pages_carry_the_same_hashes(log: ConflictLog) -> None:
+    log.submit(REGISTRATION)
+    receipt = log.submit(statement(1))
+    assert receipt.development.hash and receipt.development.prev_hash
+    assert log.get(receipt.development.id).hash == receipt.development.hash
+    page = log.read(after=1, limit=1)
+    assert (page[0].hash, page[0].prev_hash) == (receipt.development.hash, receipt.development.prev_hash)
+    assert log.read(actor="FRA", limit=5)[0].hash == receipt.development.hash
+
+
+def test_a_failed_insert_leaves_neither_event_nor_link_and_the_chain_goes_on(log: ConflictLog) -> None:
+    fill(log, 3)
+    taken = log.read(after=1, limit=1)[0]
+    duplicate = Development.record(check_development(statement(99)), uuid.UUID(taken.id))
+    with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
+        log.save(duplicate)
+    log.submit(statement(100))
+    report = verify_log(log.chain)
+    assert report.ok, report.verdict.broken
+    assert report.verdict.developments == 4
+
+
+def test_concurrent_writers_leave_one_unbroken_chain(log: ConflictLog) -> None:
+    log.submit(REGISTRATION)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                log.submit(statement(100 * n + i))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report = verify_log(log.chain)
+    assert report.ok, report.verdict.broken
+    assert report.verdict.developments == 41
+
+
+def _write_in_a_process(url: str, n: int) -> None:
+    log = open_log(url, create_tables=False)
+    try:
+        for i in range(15):
+            log.submit(statement(1000 * n + i))
+    finally:
+        log.close()
+
+
+def test_writers_in_separate_processes_leave_one_unbroken_chain(log: ConflictLog, database_url: str) -> None:
+    log.submit(REGISTRATION)
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_write_in_a_process, args=(database_url, n)) for n in range(3)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(120)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    report = verify_log(log.chain)
+    assert report.ok, report.verdict.broken
+    assert report.verdict.developments == 46
+
+
+def test_a_log_written_before_the_chain_is_chained_by_its_next_append(log: ConflictLog, database_url: str) -> None:
+    fill(log, 4)
+    Database(database_url).run(("DELETE FROM {chain}", ()))
+    log.submit(statement(50))
+    report = verify_log(log.chain)
+    assert report.ok, report.verdict.broken
+    assert [d.prev_hash for d in log.read(limit=1)] == [GENESIS]
+    assert report.verdict.developments == 5
