@@ -1,0 +1,183 @@
+"""Where projections keep their tables: an SQLite file beside the log, or the log's PostgreSQL schema.
+
+On SQLite the projections live in their own file (``log.db`` → ``log.projections.db``)
+so that catching up never holds the log's write lock.  ``write()`` opens a
+transaction that holds the projections' write lock from its first statement
+(SQLite ``BEGIN IMMEDIATE``; PostgreSQL a ``FOR UPDATE`` on the tracking row),
+so concurrent processes catch up one at a time and never interleave.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from events.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Sql:
+    """A cursor that takes ``?`` placeholders and ``{p}`` table prefixes on both backends."""
+
+    def __init__(self, cursor: Any, prefix: str, numbered: bool) -> None:
+        self.cursor = cursor
+        self.prefix = prefix
+        self.numbered = numbered
+
+    def _sql(self, sql: str) -> str:
+        sql = sql.replace("{p}", self.prefix)
+        return sql.replace("?", "%s") if self.numbered else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Sql:
+        self.cursor.execute(self._sql(sql), list(params))
+        return self
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if params:
+            self.cursor.executemany(self._sql(sql), [list(p) for p in params])
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.cursor.fetchall())
+
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS {p}proj_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {p}proj_items ("
+    " scope TEXT NOT NULL, key TEXT NOT NULL, latest TEXT NOT NULL, position BIGINT NOT NULL,"
+    " recorded BIGINT NOT NULL, superseded BIGINT, earliest TEXT NOT NULL, id TEXT NOT NULL,"
+    " corrected_by TEXT, content TEXT NOT NULL,"
+    " PRIMARY KEY (scope, key, latest, position, recorded))",
+    "CREATE INDEX IF NOT EXISTS proj_items_by_id ON {p}proj_items (id)",
+    "CREATE TABLE IF NOT EXISTS {p}proj_state ("
+    " scope TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, max_latest TEXT NOT NULL,"
+    " PRIMARY KEY (scope, key))",
+    "CREATE TABLE IF NOT EXISTS {p}proj_snapshots ("
+    " scope TEXT NOT NULL, key TEXT NOT NULL, latest TEXT NOT NULL, position BIGINT NOT NULL,"
+    " valid_from BIGINT NOT NULL, valid_to BIGINT, state TEXT NOT NULL,"
+    " PRIMARY KEY (scope, key, latest, position, valid_from))",
+    "CREATE TABLE IF NOT EXISTS {p}proj_versions (id TEXT PRIMARY KEY, item TEXT)",
+]
+TRACKING_NAME = "projections"
+
+
+class Database:
+    """Transactions on the projections' tables."""
+
+    prefix = ""
+    numbered = False
+
+    def create_tables(self) -> None:
+        with self.write(lock=False) as sql:
+            for statement in SCHEMA:
+                sql.execute(statement)
+            sql.execute(
+                "INSERT INTO {p}proj_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+                [TRACKING_NAME],
+            )
+
+    @contextmanager
+    def write(self, lock: bool = True) -> Iterator[Sql]:
+        """A transaction that holds the projections' write lock (``lock=False``: only for creating tables)."""
+        raise NotImplementedError
+        yield
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        raise NotImplementedError
+        yield
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class SQLiteDatabase(Database):
+    """Projections in their own SQLite file (WAL), one connection per thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def write(self, lock: bool = True) -> Iterator[Sql]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Sql(conn.cursor(), "", False)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield Sql(conn.cursor(), "", False)
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class PostgresDatabase(Database):
+    """Projections in the log's PostgreSQL schema, through a small connection pool."""
+
+    numbered = True
+
+    def __init__(self, url: str) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.prefix = f'"{postgres_schema(url)}".'
+        self.pool = ConnectionPool(libpq_url(url), min_size=1, max_size=4, kwargs={"autocommit": True}, open=True)
+
+    @contextmanager
+    def write(self, lock: bool = True) -> Iterator[Sql]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            sql = Sql(cursor, self.prefix, True)
+            if lock:  # serialise catch-ups across processes; plain readers are not blocked
+                sql.execute("SELECT position FROM {p}proj_tracking WHERE name = ? FOR UPDATE", [TRACKING_NAME])
+            yield sql
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield Sql(cursor, self.prefix, True)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_database(database_url: str) -> Database:
+    """The projections' database for the log at ``database_url``."""
+    if is_sqlite(database_url):
+        log_file = Path(sqlite_path(database_url))
+        return SQLiteDatabase(str(log_file.with_name(log_file.stem + ".projections" + log_file.suffix)))
+    return PostgresDatabase(database_url)

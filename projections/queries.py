@@ -1,0 +1,187 @@
+"""Questions the projections answer, in the form the API gives them.
+
+Every answer states what it was computed for (``as_of``, ``known_at``, the
+tracked head) so that it can be asked again and reproduced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from events.errors import DomainError
+from events.log import ConflictLog
+from events.references import closest
+from projections import agenda, conflict_status
+from projections.items import Item, pair_key
+from projections.store import Folded, ProjectionStore, WorldKey
+
+
+@dataclass
+class ScopeNotFound(DomainError):
+    """No conflict or agenda has this id (at the asked position)."""
+
+    kind: str
+    key: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        hint = f"; did you mean '{self.suggestion}'?" if self.suggestion else ""
+        return f"unknown {self.kind} '{self.key}'{hint}"
+
+
+@dataclass
+class BadKnownAt(DomainError):
+    """``known_at`` is neither a position nor a timestamp."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return f"known_at must be a log position (a whole number) or an ISO 8601 timestamp, not '{self.value}'"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def uncertain_answer(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "type": item.type,
+        "occurred": item.content["occurred"],
+        "occurred_earliest": item.earliest.isoformat(),
+        "occurred_latest": item.latest.isoformat(),
+        "summary": item.content["summary"],
+    }
+
+
+def timeline_entry(item: Item) -> dict[str, Any]:
+    return {
+        **uncertain_answer(item),
+        "position": item.position,
+        "recorded": item.recorded,
+        "corrected_by": item.corrected_by,
+        "conflicts": item.content.get("conflicts") or [],
+        "actors": item.content.get("actors") or [],
+        "data": item.content["data"],
+        "sources": item.content["sources"],
+    }
+
+
+class Queries:
+    """The read side: conflicts, agendas and timelines, current or as of a date and position."""
+
+    def __init__(self, log: ConflictLog, store: ProjectionStore) -> None:
+        self.log = log
+        self.store = store
+
+    def known_at(self, value: str | int | None) -> int | None:
+        """A ``known_at`` parameter as a log position: a position, or the last one recorded by a timestamp."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, int) or str(value).isdigit():
+            return int(value)
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise BadKnownAt(str(value)) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return self.log.index.position_at(moment.astimezone(UTC).isoformat())
+
+    def _computed_for(self, folded: Folded) -> dict[str, Any]:
+        return {"as_of": folded.as_of.isoformat(), "known_at": folded.known_at, "head": folded.head}
+
+    def _not_found(self, kind: str, key: str) -> ScopeNotFound:
+        return ScopeNotFound(kind, key, closest(key, self.store.keys(kind)))
+
+    def conflict(self, conflict: str, as_of: date | None = None, known_at: int | None = None) -> dict[str, Any]:
+        """The status of a conflict."""
+        day = as_of or today()
+        folded = self.store.fold(("conflict", conflict), day, known_at)
+        if folded is None:
+            raise self._not_found("conflict", conflict)
+        return {
+            **conflict_status.render(folded.state, day),
+            "uncertain": [uncertain_answer(i) for i in folded.uncertain],
+            "uncertain_total": folded.uncertain_total,
+            "computed_for": self._computed_for(folded),
+        }
+
+    def agenda(self, a: str, b: str, as_of: date | None = None, known_at: int | None = None) -> dict[str, Any]:
+        """The bilateral agenda of two actors, in either order."""
+        day = as_of or today()
+        key = pair_key(a.upper(), b.upper())
+        folded = self.store.fold(("agenda", key), day, known_at)
+        if folded is None:
+            raise self._not_found("agenda", key)
+        return {
+            **agenda.render(folded.state),
+            "uncertain": [uncertain_answer(i) for i in folded.uncertain],
+            "uncertain_total": folded.uncertain_total,
+            "computed_for": self._computed_for(folded),
+        }
+
+    def timeline(
+        self,
+        conflict: str,
+        *,
+        after: WorldKey | None = None,
+        limit: int = 100,
+        as_of: date | None = None,
+        known_at: int | None = None,
+    ) -> dict[str, Any]:
+        """A conflict's developments in world-time order, a page at a time."""
+        if conflict not in self.store.keys("conflict"):
+            self.store.catch_up()
+            if conflict not in self.store.keys("conflict"):
+                raise self._not_found("conflict", conflict)
+        items, at = self.store.timeline(("conflict", conflict), after=after, limit=limit, as_of=as_of, known_at=known_at)
+        cursor = f"{items[-1].latest.isoformat()}_{items[-1].position}" if len(items) == limit else None
+        return {
+            "conflict": conflict,
+            "items": [timeline_entry(i) for i in items],
+            "next_after": cursor,
+            "computed_for": {"as_of": as_of.isoformat() if as_of else None, "known_at": at},
+        }
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Every conflict, with a one-line summary of its current status."""
+        day = today()
+        return [
+            {
+                "conflict": key,
+                "name": state["name"],
+                "summary": conflict_status.summary_line(state, day),
+                "ceasefire": state["ceasefire"]["status"],
+                "last_development": state["last_development"],
+                "developments": state["developments"],
+            }
+            for key, state in self.store.states("conflict")
+        ]
+
+    def agendas(self) -> list[dict[str, Any]]:
+        """Every pair of actors with an agenda."""
+        return [
+            {
+                "agenda": key,
+                "parties": state["parties"],
+                "summary": agenda.summary_line(state),
+                "last_contact": state["last_contact"],
+                "developments": state["developments"],
+            }
+            for key, state in self.store.states("agenda")
+        ]
+
+
+def parse_cursor(value: str | None) -> WorldKey | None:
+    """A timeline cursor ``2020-06-26_42`` as (latest, position)."""
+    if not value:
+        return None
+    day, _, position = value.rpartition("_")
+    try:
+        date.fromisoformat(day)
+        return (day, int(position))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a timeline cursor (use next_after from the previous page)") from None

@@ -1,0 +1,402 @@
+"""Materialised projections, caught up from the log on demand.
+
+Tables (see ``projections.database``):
+
+- ``proj_items``: every version of every development, per scope, with its
+  world-time bounds and the record-time interval in which it counted;
+- ``proj_state``: each scope's state folded over every item that counts now;
+- ``proj_snapshots``: each scope's state every ``SNAPSHOT_EVERY`` items in world
+  order, valid for the record-time interval ``[valid_from, valid_to)``, so that
+  as-of and known-at answers fold at most a snapshot's worth of items;
+- ``proj_versions``: the live version of each corrected or retracted development;
+- ``proj_tracking``: the log position everything above reflects.
+
+Catching up reads the log from the tracked position, in one write transaction
+per page.  A development that arrives in world order is applied to the stored
+state; one that arrives back-dated, or a correction or retraction, refolds only
+the scopes it touches, from the last snapshot before it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from events.development import RecordedDevelopment
+from events.errors import DevelopmentNotFound
+from events.log import DEVELOPMENT_TOPICS, ConflictLog
+from projections.database import TRACKING_NAME, Database, Sql
+from projections.folds import apply, initial
+from projections.items import RECORD_KEEPING, Item, Scope, Versions, scopes
+
+SNAPSHOT_EVERY = 64
+PAGE = 1000
+
+WorldKey = tuple[str, int]  # (latest day as ISO text, position)
+
+
+def item_from(development: RecordedDevelopment) -> Item:
+    return Item(
+        id=development.id,
+        position=development.position,
+        recorded=development.position,
+        superseded=None,
+        earliest=development.earliest,
+        latest=development.latest,
+        content=development.content(),
+    )
+
+
+def _item_row(scope: Scope, item: Item) -> tuple[Any, ...]:
+    return (
+        scope[0],
+        scope[1],
+        item.latest.isoformat(),
+        item.position,
+        item.recorded,
+        item.superseded,
+        item.earliest.isoformat(),
+        item.id,
+        item.corrected_by,
+        json.dumps(item.content, separators=(",", ":")),
+    )
+
+
+ITEM_COLUMNS = "latest, position, recorded, superseded, earliest, id, corrected_by, content"
+
+
+def _item(row: Sequence[Any]) -> Item:
+    latest, position, recorded, superseded, earliest, ident, corrected_by, content = row
+    return Item(
+        id=ident,
+        position=position,
+        recorded=recorded,
+        superseded=superseded,
+        earliest=date.fromisoformat(earliest),
+        latest=date.fromisoformat(latest),
+        content=json.loads(content),
+        corrected_by=corrected_by,
+    )
+
+
+def _item_json(item: Item) -> str:
+    return json.dumps(
+        {
+            "id": item.id,
+            "position": item.position,
+            "recorded": item.recorded,
+            "earliest": item.earliest.isoformat(),
+            "latest": item.latest.isoformat(),
+            "content": item.content,
+            "corrected_by": item.corrected_by,
+        }
+    )
+
+
+def _item_from_json(text: str) -> Item:
+    raw = json.loads(text)
+    return Item(
+        id=raw["id"],
+        position=raw["position"],
+        recorded=raw["recorded"],
+        superseded=None,
+        earliest=date.fromisoformat(raw["earliest"]),
+        latest=date.fromisoformat(raw["latest"]),
+        content=raw["content"],
+        corrected_by=raw["corrected_by"],
+    )
+
+
+def _key(item: Item) -> WorldKey:
+    return (item.latest.isoformat(), item.position)
+
+
+@dataclass
+class _Batch:
+    """What one page of the log does to the scopes it touches."""
+
+    appended: dict[Scope, list[Item]] = field(default_factory=dict)
+    refold_from: dict[Scope, WorldKey] = field(default_factory=dict)
+    first_change: dict[Scope, int] = field(default_factory=dict)
+
+    def touch(self, scope: Scope, position: int) -> None:
+        self.first_change.setdefault(scope, position)
+
+    def refold(self, scope: Scope, key: WorldKey, position: int) -> None:
+        self.touch(scope, position)
+        self.refold_from[scope] = min(self.refold_from.get(scope, key), key)
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A scope's state as folded for (as_of, known_at), and the items left out as uncertain."""
+
+    state: dict[str, Any]
+    uncertain: list[Item]
+    uncertain_total: int
+    as_of: date
+    known_at: int
+    head: int
+
+
+class ProjectionStore:
+    """Materialised conflict and agenda states, kept current from the log."""
+
+    def __init__(self, log: ConflictLog, db: Database) -> None:
+        self.log = log
+        self.db = db
+
+    # -- catching up ----------------------------------------------------------------
+
+    def tracked(self) -> int:
+        with self.db.read() as sql:
+            row = sql.execute("SELECT position FROM {p}proj_tracking WHERE name = ?", [TRACKING_NAME]).fetchone()
+        return int(row[0]) if row else 0
+
+    def catch_up(self) -> int:
+        """Bring every projection up to the log's head; return the position reached."""
+        head = self.log.head()
+        tracked = self.tracked()
+        while tracked < head:
+            with self.db.write() as sql:
+                row = sql.execute("SELECT position FROM {p}proj_tracking WHERE name = ?", [TRACKING_NAME]).fetchone()
+                tracked = int(row[0])
+                if tracked >= head:
+                    break
+                notes = self.log.recorder.select_notifications(
+                    tracked, PAGE, stop=head, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
+                )
+                reached = notes[-1].id if len(notes) == PAGE else head
+                self._process(sql, [self.log.decode(n) for n in notes], reached)
+                sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [reached, TRACKING_NAME])
+                tracked = reached
+        return tracked
+
+    def _process(self, sql: Sql, developments: list[RecordedDevelopment], reached: int) -> None:
+        batch = _Batch()
+        for development in developments:
+            if development.type in RECORD_KEEPING:
+                self._record_keeping(sql, development, batch)
+                continue
+            item = item_from(development)
+            found = scopes(item.content)
+            sql.executemany(
+                "INSERT INTO {p}proj_items (scope, key, " + ITEM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [_item_row(scope, item) for scope in found],
+            )
+            for scope in found:
+                batch.touch(scope, development.position)
+                batch.appended.setdefault(scope, []).append(item)
+        for scope in sorted(set(batch.appended) | set(batch.refold_from)):
+            self._settle(sql, scope, batch, reached)
+
+    def _record_keeping(self, sql: Sql, development: RecordedDevelopment, batch: _Batch) -> None:
+        target = str(development.data["target"])
+        live = self._live_version(sql, target)
+        if live is None:
+            return
+        change = Versions({target: live}).apply(development, live)
+        assert change.ended is not None
+        sql.execute(
+            "UPDATE {p}proj_items SET superseded = ? WHERE id = ? AND superseded IS NULL",
+            [development.position, target],
+        )
+        touched = scopes(change.ended.content)
+        keys = [_key(change.ended)]
+        if change.started is not None:
+            started_scopes = scopes(change.started.content)
+            sql.executemany(
+                "INSERT INTO {p}proj_items (scope, key, " + ITEM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [_item_row(scope, change.started) for scope in started_scopes],
+            )
+            touched |= started_scopes
+            keys.append(_key(change.started))
+        stored = _item_json(change.started) if change.started is not None else None
+        sql.execute("DELETE FROM {p}proj_versions WHERE id = ?", [target])
+        sql.execute("INSERT INTO {p}proj_versions (id, item) VALUES (?, ?)", [target, stored])
+        for scope in touched:
+            batch.refold(scope, min(keys), development.position)
+
+    def _live_version(self, sql: Sql, target: str) -> Item | None:
+        """The version of ``target`` that counts now (None when retracted or not an original)."""
+        row = sql.execute("SELECT item FROM {p}proj_versions WHERE id = ?", [target]).fetchone()
+        if row is not None:
+            return _item_from_json(row[0]) if row[0] is not None else None
+        try:
+            original = self.log.get(target)
+        except DevelopmentNotFound:
+            return None
+        return None if original.type in RECORD_KEEPING else item_from(original)
+
+    def _settle(self, sql: Sql, scope: Scope, batch: _Batch, reached: int) -> None:
+        """Bring a touched scope's state (and snapshots) up to date."""
+        stored = self._state_row(sql, scope)
+        appended = sorted(batch.appended.get(scope, []), key=lambda i: i.world_key)
+        refold_key = batch.refold_from.get(scope)
+        if appended and stored is not None:
+            last = stored[0]["last_key"]
+            back_dated = last is not None and _key(appended[0]) <= (last[0], last[1])
+            if back_dated or refold_key is not None:
+                refold_key = min(refold_key or _key(appended[0]), _key(appended[0]))
+        if refold_key is not None:
+            self._refold(sql, scope, refold_key, batch.first_change[scope], reached)
+            return
+        state = stored[0] if stored is not None else initial(scope)
+        max_latest = stored[1] if stored is not None else ""
+        for item in appended:
+            state = apply(scope, state, item)
+            if state["developments"] % SNAPSHOT_EVERY == 0:
+                self._snapshot(sql, scope, state, _key(item), reached)
+            max_latest = max(max_latest, item.latest.isoformat())
+        self._save_state(sql, scope, state, max_latest)
+
+    def _refold(self, sql: Sql, scope: Scope, from_key: WorldKey, changed_at: int, reached: int) -> None:
+        latest, position = from_key
+        sql.execute(
+            "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
+            " AND (latest > ? OR (latest = ? AND position >= ?))",
+            [changed_at, scope[0], scope[1], latest, latest, position],
+        )
+        base = sql.execute(
+            "SELECT latest, position, state FROM {p}proj_snapshots WHERE scope = ? AND key = ? AND valid_to IS NULL"
+            " ORDER BY latest DESC, position DESC LIMIT 1",
+            [scope[0], scope[1]],
+        ).fetchone()
+        state = json.loads(base[2]) if base else initial(scope)
+        after = (base[0], base[1]) if base else ("", 0)
+        rows = sql.execute(
+            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL"
+            " AND (latest > ? OR (latest = ? AND position > ?)) ORDER BY latest, position",
+            [scope[0], scope[1], after[0], after[0], after[1]],
+        ).fetchall()
+        for row in rows:
+            item = _item(row)
+            state = apply(scope, state, item)
+            if state["developments"] % SNAPSHOT_EVERY == 0:
+                self._snapshot(sql, scope, state, _key(item), reached)
+        max_row = sql.execute(
+            "SELECT MAX(latest) FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL",
+            [scope[0], scope[1]],
+        ).fetchone()
+        self._save_state(sql, scope, state, max_row[0] or "")
+
+    def _snapshot(self, sql: Sql, scope: Scope, state: dict[str, Any], key: WorldKey, valid_from: int) -> None:
+        sql.execute(
+            "DELETE FROM {p}proj_snapshots WHERE scope = ? AND key = ? AND latest = ? AND position = ? AND valid_from = ?",
+            [scope[0], scope[1], key[0], key[1], valid_from],
+        )
+        sql.execute(
+            "INSERT INTO {p}proj_snapshots (scope, key, latest, position, valid_from, valid_to, state)"
+            " VALUES (?,?,?,?,?,NULL,?)",
+            [scope[0], scope[1], key[0], key[1], valid_from, json.dumps(state, separators=(",", ":"))],
+        )
+
+    def _state_row(self, sql: Sql, scope: Scope) -> tuple[dict[str, Any], str] | None:
+        row = sql.execute(
+            "SELECT state, max_latest FROM {p}proj_state WHERE scope = ? AND key = ?", [scope[0], scope[1]]
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def _save_state(self, sql: Sql, scope: Scope, state: dict[str, Any], max_latest: str) -> None:
+        text = json.dumps(state, separators=(",", ":"))
+        sql.execute("DELETE FROM {p}proj_state WHERE scope = ? AND key = ?", [scope[0], scope[1]])
+        sql.execute(
+            "INSERT INTO {p}proj_state (scope, key, state, max_latest) VALUES (?,?,?,?)",
+            [scope[0], scope[1], text, max_latest],
+        )
+
+    def rebuild(self) -> int:
+        """Forget every projection and fold the whole log again."""
+        with self.db.write() as sql:
+            for table in ("proj_items", "proj_state", "proj_snapshots", "proj_versions"):
+                sql.execute(f"DELETE FROM {{p}}{table}")
+            sql.execute("UPDATE {p}proj_tracking SET position = 0 WHERE name = ?", [TRACKING_NAME])
+        return self.catch_up()
+
+    # -- answering ------------------------------------------------------------------
+
+    def fold(self, scope: Scope, as_of: date, known_at: int | None = None, uncertain_limit: int = 50) -> Folded | None:
+        """The scope's state as of a day and as known at a position (default: everything tracked).
+
+        None when nothing of the scope counted at that position.
+        """
+        head = self.catch_up()
+        at = head if known_at is None else min(known_at, head)
+        with self.db.read() as sql:
+            stored = self._state_row(sql, scope)
+            if stored is None:
+                return None
+            if at >= head and as_of.isoformat() >= stored[1]:
+                state = stored[0]
+            else:
+                state = self._fold_at(sql, scope, as_of, at)
+            uncertain, total = self._uncertain(sql, scope, as_of, at, uncertain_limit)
+        if state["developments"] == 0 and not uncertain:
+            return None
+        return Folded(state, uncertain, total, as_of, at, head)
+
+    def _fold_at(self, sql: Sql, scope: Scope, as_of: date, at: int) -> dict[str, Any]:
+        day = as_of.isoformat()
+        base = sql.execute(
+            "SELECT latest, position, state FROM {p}proj_snapshots WHERE scope = ? AND key = ? AND latest <= ?"
+            " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY latest DESC, position DESC LIMIT 1",
+            [scope[0], scope[1], day, at, at],
+        ).fetchone()
+        state: dict[str, Any] = json.loads(base[2]) if base else initial(scope)
+        after = (base[0], base[1]) if base else ("", 0)
+        rows = sql.execute(
+            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
+            " AND recorded <= ? AND (superseded IS NULL OR superseded > ?) AND latest <= ?"
+            " AND (latest > ? OR (latest = ? AND position > ?)) ORDER BY latest, position",
+            [scope[0], scope[1], at, at, day, after[0], after[0], after[1]],
+        ).fetchall()
+        for row in rows:
+            state = apply(scope, state, _item(row))
+        return state
+
+    def _uncertain(self, sql: Sql, scope: Scope, as_of: date, at: int, limit: int) -> tuple[list[Item], int]:
+        day = as_of.isoformat()
+        where = (
+            " FROM {p}proj_items WHERE scope = ? AND key = ? AND recorded <= ?"
+            " AND (superseded IS NULL OR superseded > ?) AND earliest <= ? AND latest > ?"
+        )
+        params = [scope[0], scope[1], at, at, day, day]
+        total = int(sql.execute("SELECT COUNT(*)" + where, params).fetchone()[0])
+        if not total:
+            return [], 0
+        rows = sql.execute("SELECT " + ITEM_COLUMNS + where + " ORDER BY position LIMIT ?", [*params, limit]).fetchall()
+        return [_item(r) for r in rows], total
+
+    def timeline(
+        self, scope: Scope, *, after: WorldKey | None, limit: int, as_of: date | None, known_at: int | None
+    ) -> tuple[list[Item], int]:
+        """The scope's items that count at ``known_at``, in world order, after a cursor."""
+        head = self.catch_up()
+        at = head if known_at is None else min(known_at, head)
+        latest, position = after or ("", 0)
+        sql_text = (
+            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
+            " AND recorded <= ? AND (superseded IS NULL OR superseded > ?)"
+            " AND (latest > ? OR (latest = ? AND position > ?))"
+        )
+        params: list[Any] = [scope[0], scope[1], at, at, latest, latest, position]
+        if as_of is not None:
+            sql_text += " AND latest <= ?"
+            params.append(as_of.isoformat())
+        with self.db.read() as sql:
+            rows = sql.execute(sql_text + " ORDER BY latest, position LIMIT ?", [*params, limit]).fetchall()
+        return [_item(r) for r in rows], at
+
+    def states(self, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        """Every stored current state of one kind of scope (``conflict`` or ``agenda``)."""
+        self.catch_up()
+        with self.db.read() as sql:
+            rows = sql.execute("SELECT key, state FROM {p}proj_state WHERE scope = ? ORDER BY key", [kind]).fetchall()
+        return [(key, json.loads(state)) for key, state in rows]
+
+    def keys(self, kind: str) -> list[str]:
+        with self.db.read() as sql:
+            return [r[0] for r in sql.execute("SELECT key FROM {p}proj_state WHERE scope = ?", [kind]).fetchall()]
