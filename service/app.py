@@ -13,7 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service import problems
-from service.api import events, health
+from service.api import conflicts, events, health
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
 from service.settings import Settings
@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     register_components(api)
     api.register_blueprint(health.blp)
     api.register_blueprint(events.blp)
+    api.register_blueprint(conflicts.conflicts)
+    api.register_blueprint(conflicts.agendas)
     document_routes(app, api)
     problems.install(app)
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
+from events.checkpoints import EmptyLog, InvalidCheckpoint, NoChain
 from events.errors import (
     BatchTooLarge,
     DevelopmentNotFound,
@@ -23,6 +24,7 @@ from events.errors import (
     InvalidDevelopment,
     UnknownReference,
 )
+from projections.queries import BadKnownAt, ScopeNotFound
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://conflict-status.example/problems/"
@@ -43,6 +45,9 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     IdConflict: Kind(409, "id-conflict", "The id is already taken by other content"),
     DevelopmentNotFound: Kind(404, "not-found", "No such development"),
     BatchTooLarge: Kind(413, "batch-too-large", "The batch is too large"),
+    InvalidCheckpoint: Kind(422, "invalid-checkpoint", "The checkpoint is malformed or its signature does not hold"),
+    EmptyLog: Kind(409, "empty-log", "The log is empty"),
+    NoChain: Kind(409, "no-chain", "The database has no hash chain"),
 }
 
 HTTP_TITLES = {
@@ -93,6 +98,8 @@ def problem_response(
 def from_domain(error: DomainError) -> Response:
     kind = next(k for cls, k in DOMAIN_ERRORS.items() if isinstance(error, cls))
     errors = [p.as_dict() for p in getattr(error, "problems", [])]
+    if isinstance(error, BadKnownAt):
+        errors = [{"field": "known_at", "message": str(error)}]
     return problem_response(kind.status, kind.slug, kind.title, str(error), errors)
 
 

@@ -34,6 +34,8 @@ class DevelopmentSchema(StrictSchema):
     sources = fields.List(fields.Dict(), required=True)
     summary = fields.String(required=True)
     data = fields.Dict(required=True)
+    hash = fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
+    prev_hash = fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
 
 
 class ReceiptSchema(DevelopmentSchema):
@@ -72,3 +74,237 @@ class HealthSchema(StrictSchema):
     status = fields.String(required=True)
     database = fields.String(required=True)
     head = fields.Integer(required=True)
+
+
+# -- projections ----------------------------------------------------------------------
+
+
+class EvidenceSchema(StrictSchema):
+    ids = fields.List(fields.UUID(), required=True, metadata={"description": "newest first, at most 20"})
+    total = fields.Integer(required=True, metadata={"description": "how many developments stand behind the fact"})
+    capped = fields.Boolean(required=True, metadata={"description": "true when ids shows only the newest"})
+
+
+class CeasefireSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["none", "called", "agreed", "violated"]))
+    called_by = fields.List(fields.String(), required=True)
+    basis = fields.List(fields.String(), required=True)
+    parties = fields.List(fields.String(), required=True)
+    since = fields.String(allow_none=True, required=True, metadata={"description": "EDTF date of the call or agreement"})
+    effective = fields.String(allow_none=True, required=True)
+    dialogue_resumption = fields.Boolean(allow_none=True, required=True)
+    violations = fields.Integer(required=True)
+    last_violation = fields.String(allow_none=True, required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class SummitSchema(StrictSchema):
+    summit = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["proposed", "scheduled", "postponed", "cancelled", "held"]))
+    date = fields.String(allow_none=True, required=True)
+    location = fields.String(allow_none=True, required=True)
+    format = fields.String(allow_none=True, required=True)
+    participants = fields.List(fields.String(), required=True)
+    proposed_by = fields.List(fields.String(), required=True)
+    in_principle = fields.Boolean(allow_none=True, required=True)
+    reason = fields.String(allow_none=True, required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class UrgedSchema(StrictSchema):
+    by = fields.String(required=True)
+    on = fields.String(required=True)
+
+
+class CommitmentSchema(StrictSchema):
+    commitment = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["pending", "fulfilled", "broken", "overdue"]))
+    overdue = fields.Boolean(required=True, metadata={"description": "pending past its due date at the asked date"})
+    description = fields.String(allow_none=True, required=True)
+    parties = fields.List(fields.String(), required=True)
+    due = fields.String(allow_none=True, required=True)
+    summit = fields.String(allow_none=True, required=True)
+    made = fields.String(allow_none=True, required=True)
+    resolved = fields.String(allow_none=True, required=True)
+    breach = fields.String(metadata={"description": "how it was broken"})
+    urged = fields.List(fields.Nested(UrgedSchema), required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class FrameworkSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["resolution", "agreement"]))
+    body = fields.String()
+    number = fields.String()
+    title = fields.String(allow_none=True)
+    adopted = fields.String()
+    agreement = fields.String()
+    name = fields.String()
+    parties = fields.List(fields.String())
+    signed = fields.String()
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class AssessmentSchema(StrictSchema):
+    trend = fields.String(required=True)
+    alert = fields.String(allow_none=True, required=True)
+    period = fields.String(required=True)
+    assessed = fields.String(required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class DeathsSchema(StrictSchema):
+    best = fields.Integer(required=True)
+    low = fields.Integer(required=True)
+    high = fields.Integer(required=True)
+
+
+class FightingSchema(StrictSchema):
+    from_ = fields.String(data_key="from", attribute="from", required=True, metadata={"description": "first day of the window"})
+    to = fields.String(required=True, metadata={"description": "the asked date"})
+    reports = fields.Integer(required=True)
+    deaths = fields.Nested(DeathsSchema, required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class DevelopmentRefSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    occurred = fields.String(required=True)
+    summary = fields.String(required=True)
+
+
+class UncertainSchema(DevelopmentRefSchema):
+    occurred_earliest = fields.String(required=True)
+    occurred_latest = fields.String(required=True)
+
+
+class ComputedForSchema(StrictSchema):
+    as_of = fields.String(allow_none=True, required=True, metadata={"description": "the date of the world answered for"})
+    known_at = fields.Integer(required=True, metadata={"description": "the log position answered for"})
+    head = fields.Integer(metadata={"description": "the newest position the projections had reached"})
+
+
+class ConflictStatusSchema(StrictSchema):
+    conflict = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True)
+    region = fields.String(allow_none=True, required=True)
+    parties = fields.List(fields.String(), required=True)
+    external_ids = fields.List(fields.String(), required=True)
+    ceasefire = fields.Nested(CeasefireSchema, required=True)
+    summits = fields.List(fields.Nested(SummitSchema), required=True)
+    commitments = fields.List(fields.Nested(CommitmentSchema), required=True)
+    frameworks = fields.List(fields.Nested(FrameworkSchema), required=True)
+    assessment = fields.Nested(AssessmentSchema, allow_none=True, required=True)
+    fighting = fields.Nested(FightingSchema, required=True)
+    last_development = fields.Nested(DevelopmentRefSchema, allow_none=True, required=True)
+    developments = fields.Integer(required=True)
+    uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
+    uncertain_total = fields.Integer(required=True)
+    computed_for = fields.Nested(ComputedForSchema, required=True)
+
+
+class ConflictSummarySchema(StrictSchema):
+    conflict = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True)
+    summary = fields.String(required=True)
+    ceasefire = fields.String(required=True)
+    last_development = fields.Nested(DevelopmentRefSchema, allow_none=True, required=True)
+    developments = fields.Integer(required=True)
+
+
+class ConflictListSchema(StrictSchema):
+    items = fields.List(fields.Nested(ConflictSummarySchema), required=True)
+
+
+class TimelineEntrySchema(UncertainSchema):
+    position = fields.Integer(required=True)
+    recorded = fields.Integer(required=True, metadata={"description": "position of the version shown (a correction's)"})
+    corrected_by = fields.UUID(allow_none=True, required=True)
+    conflicts = fields.List(fields.String(), required=True)
+    actors = fields.List(fields.String(), required=True)
+    data = fields.Dict(required=True)
+    sources = fields.List(fields.Dict(), required=True)
+
+
+class TimelineSchema(StrictSchema):
+    conflict = fields.String(required=True)
+    items = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+    next_after = fields.String(allow_none=True, required=True, metadata={"description": "cursor of the next page"})
+    computed_for = fields.Nested(ComputedForSchema, required=True)
+
+
+class TopicSchema(StrictSchema):
+    topic = fields.String(required=True)
+    raised_by = fields.List(fields.String(), required=True)
+    first_raised = fields.String(required=True)
+    last_raised = fields.String(required=True)
+    horizon = fields.String(required=True, validate=validate.OneOf(["current", "future"]))
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class ContactSchema(StrictSchema):
+    on = fields.String(required=True)
+    format = fields.String(required=True)
+    location = fields.String(allow_none=True, required=True)
+    topics = fields.List(fields.String(), required=True)
+    evidence = fields.List(fields.UUID(), required=True)
+
+
+class BriefingSchema(StrictSchema):
+    on = fields.String(required=True)
+    by = fields.String(required=True)
+    subject = fields.String(required=True)
+    evidence = fields.List(fields.UUID(), required=True)
+
+
+class JointPositionSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["ceasefire_called", "summit_proposed"]))
+    conflicts = fields.List(fields.String(), required=True)
+    on = fields.String(required=True)
+    basis = fields.List(fields.String())
+    dialogue_resumption = fields.Boolean(allow_none=True)
+    summit = fields.String()
+    location = fields.String(allow_none=True)
+    in_principle = fields.Boolean(allow_none=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class AgendaSchema(StrictSchema):
+    agenda = fields.String(required=True)
+    parties = fields.List(fields.String(), required=True)
+    topics = fields.List(fields.Nested(TopicSchema), required=True)
+    contacts = fields.List(fields.Nested(ContactSchema), required=True)
+    contact_count = fields.Integer(required=True)
+    briefings = fields.List(fields.Nested(BriefingSchema), required=True)
+    joint_positions = fields.List(fields.Nested(JointPositionSchema), required=True)
+    last_contact = fields.String(allow_none=True, required=True)
+    last_development = fields.Nested(DevelopmentRefSchema, allow_none=True, required=True)
+    developments = fields.Integer(required=True)
+    uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
+    uncertain_total = fields.Integer(required=True)
+    computed_for = fields.Nested(ComputedForSchema, required=True)
+
+
+class AgendaSummarySchema(StrictSchema):
+    agenda = fields.String(required=True)
+    parties = fields.List(fields.String(), required=True)
+    summary = fields.String(required=True)
+    last_contact = fields.String(allow_none=True, required=True)
+    developments = fields.Integer(required=True)
+
+
+class AgendaListSchema(StrictSchema):
+    items = fields.List(fields.Nested(AgendaSummarySchema), required=True)
+
+
+class AsOfQuerySchema(StrictSchema):
+    as_of = fields.Date(metadata={"description": "date of the world to answer for (default: today)"})
+    known_at = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "log position, or ISO 8601 timestamp: only developments recorded by then count"},
+    )
+
+
+class TimelineQuerySchema(AsOfQuerySchema):
+    after = fields.String(validate=validate.Length(max=40), metadata={"description": "cursor: next_after of the previous page"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

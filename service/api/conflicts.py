@@ -1,0 +1,85 @@
+"""REST resources of the read side: conflicts, their timelines, and bilateral agendas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from projections.queries import parse_cursor
+from service.auth import reads
+from service.problems import ApiProblem
+from service.runtime import runtime
+from service.schemas import (
+    AgendaListSchema,
+    AgendaSchema,
+    AsOfQuerySchema,
+    ConflictListSchema,
+    ConflictStatusSchema,
+    TimelineQuerySchema,
+    TimelineSchema,
+)
+
+conflicts = Blueprint("conflicts", __name__, url_prefix="/v1/conflicts", description="The state of each conflict")
+agendas = Blueprint("agendas", __name__, url_prefix="/v1/agendas", description="Bilateral agendas")
+
+
+@conflicts.route("")
+class Conflicts(MethodView):
+    @reads
+    @conflicts.response(200, ConflictListSchema)
+    def get(self) -> Any:
+        """List every conflict with a one-line summary of its current status."""
+        return {"items": runtime().queries.conflicts()}
+
+
+@conflicts.route("/<conflict>")
+class Conflict(MethodView):
+    @reads
+    @conflicts.arguments(AsOfQuerySchema, location="query", as_kwargs=True)
+    @conflicts.response(200, ConflictStatusSchema)
+    def get(self, conflict: str, as_of: Any = None, known_at: str | None = None) -> Any:
+        """The status of a conflict: ceasefire, summits, commitments, frameworks, assessment, fighting.
+
+        `as_of` answers for a date of the world (default today); `known_at` (a log
+        position or a timestamp) counts only developments recorded by then.
+        Developments whose date straddles `as_of` are listed under `uncertain`.
+        """
+        queries = runtime().queries
+        return queries.conflict(conflict, as_of, queries.known_at(known_at))
+
+
+@conflicts.route("/<conflict>/timeline")
+class Timeline(MethodView):
+    @reads
+    @conflicts.arguments(TimelineQuerySchema, location="query", as_kwargs=True)
+    @conflicts.response(200, TimelineSchema)
+    def get(self, conflict: str, limit: int, after: str | None = None, as_of: Any = None, known_at: str | None = None) -> Any:
+        """A conflict's developments in world-time order (ties by log position), a page at a time."""
+        try:
+            cursor = parse_cursor(after)
+        except ValueError as e:
+            raise ApiProblem(422, str(e), [{"field": "after", "message": str(e)}]) from None
+        queries = runtime().queries
+        return queries.timeline(conflict, after=cursor, limit=limit, as_of=as_of, known_at=queries.known_at(known_at))
+
+
+@agendas.route("")
+class Agendas(MethodView):
+    @reads
+    @agendas.response(200, AgendaListSchema)
+    def get(self) -> Any:
+        """List every pair of actors that has a bilateral agenda."""
+        return {"items": runtime().queries.agendas()}
+
+
+@agendas.route("/<a>/<b>")
+class Agenda(MethodView):
+    @reads
+    @agendas.arguments(AsOfQuerySchema, location="query", as_kwargs=True)
+    @agendas.response(200, AgendaSchema)
+    def get(self, a: str, b: str, as_of: Any = None, known_at: str | None = None) -> Any:
+        """The bilateral agenda of two actors (in either order): topics, contacts, joint positions."""
+        queries = runtime().queries
+        return queries.agenda(a, b, as_of, queries.known_at(known_at))
