@@ -59,7 +59,8 @@ class TokenStore:
         self.url = database_url
         self._cache: dict[str, tuple[float, TokenInfo | None]] = {}
         self._lock = threading.Lock()
-
+        self.is_sqlite = is_sqlite(database_url)
+        self.table = "api_tokens" if self.is_sqlite else f'"{postgres_schema(database_url)}".api_tokens'
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
