@@ -13,7 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service import problems
-from service.api import conflicts, events, health
+from service.api import audit, conflicts, events, health, stream
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
 from service.settings import Settings
@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(events.blp)
     api.register_blueprint(conflicts.conflicts)
     api.register_blueprint(conflicts.agendas)
+    api.register_blueprint(stream.blp)
+    api.register_blueprint(audit.blp)
     document_routes(app, api)
     problems.install(app)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from events.checkpoints import load_or_create_key
 from events.log import open_log
+from projections.database import open_database
 from service.settings import Settings
 from service.tokens import TokenStore
 
@@ -33,8 +35,12 @@ def on_starting(server: Any) -> None:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Create every table the service needs (idempotent)."""
+    """Create every table the service needs, and the signing key (idempotent)."""
     log = open_log(settings.database_url, create_tables=True)
     log.close()
+    projections = open_database(settings.database_url)
+    projections.create_tables()
+    projections.close()
     TokenStore(settings.database_url).create_table()
+    load_or_create_key(settings.signing_key_path)  # once, before workers start: they all sign with it
     logging.getLogger("conflict_status").info("database ready")

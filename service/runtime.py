@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from events.checkpoints import Checkpointer, SigningKey, load_or_create_key
 from events.log import ConflictLog, open_log
+from projections.database import Database, open_database
+from projections.queries import Queries
+from projections.store import ProjectionStore
+from service.feed import Slots
 from service.settings import Settings
 from service.tokens import TokenStore
 
@@ -25,6 +30,11 @@ class Runtime:
     _pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _tokens: TokenStore | None = None
+    _queries: Queries | None = None
+    _database: Database | None = None
+    _checkpointer: Checkpointer | None = None
+    _key: SigningKey | None = None
+    _feeds: Slots | None = None
 
     @property
     def log(self) -> ConflictLog:
@@ -33,8 +43,47 @@ class Runtime:
             with self._lock:
                 if self._log is None or self._pid != os.getpid():
                     self._log = open_log(self.settings.database_url, create_tables=self.create_tables)
+                    self._database = open_database(self.settings.database_url)
+                    if self.create_tables:
+                        self._database.create_tables()
+                    self._queries = Queries(self._log, ProjectionStore(self._log, self._database))
                     self._pid = os.getpid()
+                    every = self.settings.checkpoint_every
+                    self._checkpointer = Checkpointer(self._log.chain, lambda: self.signing_key, every)
+                    self._log.on_appended = self._checkpointer.after_append
         return self._log
+
+    @property
+    def queries(self) -> Queries:
+        """This process's read side (projections caught up on demand)."""
+        self.log  # noqa: B018 - opens the log and projections in this process
+        assert self._queries is not None
+        return self._queries
+
+    @property
+    def checkpointer(self) -> Checkpointer:
+        """Signs checkpoints of this process's log."""
+        self.log  # noqa: B018 - opens the log (and its checkpointer) in this process
+        assert self._checkpointer is not None
+        return self._checkpointer
+
+    @property
+    def feeds(self) -> Slots:
+        """The live feeds this process may serve at once."""
+        if self._feeds is None:
+            with self._lock:
+                if self._feeds is None:
+                    self._feeds = Slots(self.settings.stream_slots)
+        return self._feeds
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The service's Ed25519 key, made on first use when its file does not exist."""
+        if self._key is None:
+            with self._lock:
+                if self._key is None:
+                    self._key = load_or_create_key(self.settings.signing_key_path)
+        return self._key
 
     @property
     def tokens(self) -> TokenStore:
@@ -45,7 +94,11 @@ class Runtime:
     def close(self) -> None:
         if self._log is not None and self._pid == os.getpid():
             self._log.close()
+            if self._database is not None:
+                self._database.close()
         self._log = None
+        self._database = None
+        self._queries = None
 
 
 def runtime() -> Runtime:

@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from events.database_url import sqlite_path
+
 DEFAULT_DATABASE_FILE = "conflict-status.db"
+SIGNING_KEY_SUFFIX = ".signing-key.pem"
 
 
 class SettingsError(ValueError):
@@ -32,6 +35,12 @@ class Settings:
     log_level: str = "INFO"
     #: base URL used in links when the service sits behind a proxy (empty: from the request)
     public_url: str = ""
+    #: the Ed25519 key that signs checkpoints (empty: beside the SQLite file, or in the working directory)
+    signing_key_file: str = ""
+    #: sign a checkpoint of the log's head every this many developments
+    checkpoint_every: int = 1000
+    #: live feeds (GET /v1/events/stream) one worker process serves at once; keep it below its threads
+    stream_slots: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +60,11 @@ class Settings:
             changes["log_level"] = env["LOG_LEVEL"].upper()
         if env.get("PUBLIC_URL"):
             changes["public_url"] = env["PUBLIC_URL"].rstrip("/")
+        if env.get("SIGNING_KEY_FILE"):
+            changes["signing_key_file"] = env["SIGNING_KEY_FILE"]
+        for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS"):
+            if env.get(name):
+                changes[name.lower()] = _positive(name, env[name])
         settings = replace(settings, **changes)  # type: ignore[arg-type]
         if not settings.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
@@ -59,6 +73,15 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
+
+    @property
+    def signing_key_path(self) -> Path:
+        """SIGNING_KEY_FILE, else ``<database file>.signing-key.pem``, else one in the working directory."""
+        if self.signing_key_file:
+            return Path(self.signing_key_file)
+        if self.is_sqlite:
+            return Path(sqlite_path(self.database_url) + SIGNING_KEY_SUFFIX)
+        return Path.cwd() / (DEFAULT_DATABASE_FILE + SIGNING_KEY_SUFFIX)
 
 
 def _flag(name: str, value: str) -> bool:
