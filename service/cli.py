@@ -14,6 +14,7 @@ import click
 
 from events.errors import DomainError
 from events.log import ConflictLog, Submission, open_log
+from service import cli_audit
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore
 
@@ -35,6 +36,10 @@ def main() -> None:
     default being conflict-status.db in the working directory, or
     postgresql://user@host:port/db).
     """
+
+
+main.add_command(cli_audit.verify)
+main.add_command(cli_audit.checkpoint)
 
 
 # -- serve ---------------------------------------------------------------------------

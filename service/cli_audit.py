@@ -1,0 +1,132 @@
+"""``conflict-status verify`` and ``conflict-status checkpoint``: tamper evidence from a shell.
+
+``verify`` works offline, on the log's database alone (DATABASE_URL): it reads
+the stored events, the chain and the signed checkpoints, and writes nothing.
+It exits 0 when the log is intact, 1 when it is broken, 2 when it cannot tell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO
+
+import click
+
+from events.checkpoints import (
+    Checkpoint,
+    Checkpointer,
+    EmptyLog,
+    InvalidCheckpoint,
+    NoChain,
+    Report,
+    load_or_create_key,
+    verify_log,
+)
+from events.database_url import is_sqlite, sqlite_path
+from events.log import open_log
+from service.settings import Settings, SettingsError
+
+BROKEN, UNVERIFIABLE = 1, 2
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _existing_database(settings: Settings) -> str:
+    url = settings.database_url
+    if is_sqlite(url) and not os.path.exists(sqlite_path(url)):
+        click.echo(f"no database at {sqlite_path(url)} (set DATABASE_URL)", err=True)
+        sys.exit(UNVERIFIABLE)
+    return url
+
+
+@click.command()
+@click.option(
+    "--since-checkpoint",
+    "held_file",
+    type=click.File("r", encoding="utf-8"),
+    help="a checkpoint you kept (JSON): check its signature, and that the log still holds it",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def verify(held_file: IO[str] | None, as_json: bool) -> None:
+    """Recompute the hash chain from the database and check it against the signed checkpoints.
+
+    Prints OK, or the first position that breaks and how (altered, missing,
+    inserted, reordered), and exits non-zero when the log is broken.
+    """
+    url = _existing_database(_settings())
+    log = open_log(url, create_tables=False)
+    try:
+        held = [Checkpoint.from_json(held_file.read())] if held_file else []
+        report = verify_log(log.chain, held)
+    except (InvalidCheckpoint, NoChain) as e:
+        click.echo(f"cannot verify: {e}", err=True)
+        sys.exit(UNVERIFIABLE)
+    finally:
+        log.close()
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else _describe(report, held))
+    sys.exit(0 if report.ok else BROKEN)
+
+
+def _describe(report: Report, held: list[Checkpoint]) -> str:
+    v = report.verdict
+    lines = [
+        f"checked {v.developments} developments up to position {v.head} in {report.seconds:.2f} s "
+        f"({report.rate:,.0f} developments/s)",
+        f"head hash {v.head_hash}",
+        f"signed checkpoints: {report.checkpoints} stored, {v.anchors} met by the chain"
+        + (f" (with the {len(held)} you hold)" if held else ""),
+    ]
+    lines += [
+        f"  key {use.key_id} signed {use.checkpoints} ({use.first_signed_at} .. {use.last_signed_at})"
+        for use in report.keys
+    ]
+    if v.broken is None:
+        lines += [f"the checkpoint you hold (position {c.position}) is in the log: it only grew since" for c in held]
+        lines.append("OK: the log is intact")
+    else:
+        lines.append(f"BROKEN at position {v.broken.position}: {v.broken.kind}")
+        lines.append(f"  {v.broken.detail}")
+    return "\n".join(lines)
+
+
+@click.group()
+def checkpoint() -> None:
+    """Sign the log's head, or list signed checkpoints."""
+
+
+@checkpoint.command("sign")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (stdout)")
+def checkpoint_sign(output: IO[str]) -> None:
+    """Sign the head now with the service's key (SIGNING_KEY_FILE) and print the checkpoint as JSON."""
+    settings = _settings()
+    log = open_log(_existing_database(settings), create_tables=False)
+    try:
+        key = load_or_create_key(settings.signing_key_path)
+        signed, created = Checkpointer(log.chain, lambda: key).sign_head()
+    except (NoChain, EmptyLog, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        log.close()
+    output.write(json.dumps(signed.as_dict(), indent=2) + "\n")
+    if not created:
+        click.echo(f"(the key {signed.key_id} had already signed position {signed.position})", err=True)
+
+
+@checkpoint.command("list")
+def checkpoint_list() -> None:
+    """List signed checkpoints, oldest first."""
+    log = open_log(_existing_database(_settings()), create_tables=False)
+    try:
+        rows = log.chain.checkpoint_rows()
+    finally:
+        log.close()
+    for row in rows:
+        c = Checkpoint.from_row(row)
+        click.echo(f"{c.position:>10}  {c.hash}  {c.signed_at}  key {c.key_id}")
