@@ -1,0 +1,156 @@
+"""The vocabulary: what a development may say, and the precise answer when it says it wrong."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from events.errors import FieldError, InvalidDevelopment
+from events.occurred import parse_occurred
+from events.references import KnownIds, closest
+from events.validation import check_development, request_schema
+from events.vocabulary import TYPES
+
+
+def call(**changes: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "type": "CeasefireCalled",
+        "occurred": "2020-06-26",
+        "conflicts": ["libya"],
+        "actors": ["FRA", "RUS"],
+        "persons": [{"name": "Vladimir Putin", "role": "president", "represents": "RUS"}],
+        "sources": [{"name": "Kremlin statement", "url": "https://kremlin.ru/", "published": "2020-06-26"}],
+        "summary": "Both called for a ceasefire.",
+        "data": {"called_by": ["FRA", "RUS"], "basis": ["Berlin Conference"], "dialogue_resumption": True},
+    }
+    raw.update(changes)
+    return raw
+
+
+def problems(raw: Any) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidDevelopment) as caught:
+        check_development(raw)
+    return [(p.field, p.message) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("2020-06-26", date(2020, 6, 26), date(2020, 6, 26)),
+        ("2019-12", date(2019, 12, 1), date(2019, 12, 31)),
+        ("2020", date(2020, 1, 1), date(2020, 12, 31)),
+        ("2019-12-09/2020-06-26", date(2019, 12, 9), date(2020, 6, 26)),
+        ("2020-06-26~", date(2020, 6, 26), date(2020, 6, 26)),
+        ("2020-02", date(2020, 2, 1), date(2020, 2, 29)),
+    ],
+)
+def test_an_edtf_date_keeps_the_earliest_and_latest_day_it_allows(text: str, earliest: date, latest: date) -> None:
+    occurred = parse_occurred(text)
+    assert (occurred.earliest, occurred.latest) == (earliest, latest)
+
+
+@pytest.mark.parametrize("text", ["2019-02-30", "2019-13-01", "26/06/2020", "yesterday", "", "2020-06-26/2019-01-01"])
+def test_an_impossible_or_malformed_date_is_refused(text: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_occurred(text)
+    assert caught.value.field == "occurred"
+
+
+def test_an_open_ended_interval_is_refused_because_it_never_certainly_happened() -> None:
+    with pytest.raises(FieldError, match="open or unknown end"):
+        parse_occurred("2019-12-09/..")
+
+
+def test_a_good_development_is_normalised_and_its_references_collected() -> None:
+    draft = check_development(call(summary="  Both called for a ceasefire.  "))
+    assert draft.summary == "Both called for a ceasefire."
+    assert ("conflict", "libya", "conflicts[0]") in draft.references
+    assert ("actor", "FRA", "data.called_by[0]") in draft.references
+    assert draft.occurred.latest == date(2020, 6, 26)
+
+
+def test_an_unknown_type_names_the_allowed_types() -> None:
+    [(field, message)] = problems(call(type="CeasefireDeclared"))
+    assert field == "type"
+    assert "CeasefireCalled" in message and "'CeasefireDeclared'" in message
+
+
+def test_a_missing_source_is_refused() -> None:
+    assert problems(call(sources=[])) == [("sources", "expected at least 1 item")]
+    assert ("sources", "is required") in problems({k: v for k, v in call().items() if k != "sources"})
+
+
+def test_wrong_field_types_name_each_field_and_what_was_expected() -> None:
+    found = dict(problems(call(actors="FRA", data={"called_by": ["FRA"], "dialogue_resumption": "yes"})))
+    assert found["actors"] == "expected an array, got a string"
+    assert found["data.dialogue_resumption"] == "expected true or false, got a string"
+
+
+def test_every_problem_of_a_development_is_reported_at_once() -> None:
+    found = [field for field, _ in problems(call(occurred="2019-02-30", summary="", data={"basis": "x"}))]
+    assert found == ["occurred", "summary", "data.called_by", "data.basis"]
+
+
+def test_an_unknown_field_is_refused_with_the_known_ones() -> None:
+    [(field, message)] = problems(call(data={"called_by": ["FRA"], "colled_by": ["RUS"]}))
+    assert field == "data.colled_by"
+    assert "called_by" in message
+
+
+def test_an_actor_named_in_the_data_must_be_among_the_developments_actors() -> None:
+    [(field, message)] = problems(call(data={"called_by": ["FRA", "DEU"]}))
+    assert field == "data.called_by[1]"
+    assert "'DEU'" in message
+
+
+def test_a_malformed_actor_code_and_slug_are_refused() -> None:
+    found = dict(problems(call(actors=["fra"], conflicts=["Libya War"])))
+    assert "not an actor code" in found["actors[0]"]
+    assert "not a slug" in found["conflicts[0]"]
+
+
+def test_a_ceasefire_needs_a_conflict() -> None:
+    assert problems(call(conflicts=[])) == [("conflicts", "a CeasefireCalled names at least one conflict")]
+
+
+def test_inconsistent_death_estimates_are_refused_by_the_vocabulary() -> None:
+    raw = call(type="FightingReported", data={"description": "clashes", "deaths": {"best": 9, "low": 10, "high": 12}})
+    raw["actors"] = ["UKR"]
+    raw["persons"] = []
+    assert problems(raw) == [("data.deaths", "expected low <= best <= high")]
+
+
+def test_a_correction_is_a_whole_development_of_a_type_that_can_be_corrected() -> None:
+    raw = {
+        "type": "DevelopmentCorrected",
+        "occurred": "2020-06-27",
+        "sources": [{"name": "Kremlin"}],
+        "summary": "Date corrected.",
+        "data": {"target": "6d51155b-1142-5d12-bcc6-875566ce9373", "replacement": call(occurred="2020-06-25")},
+    }
+    draft = check_development(raw)
+    assert draft.data["replacement"]["occurred"] == "2020-06-25"
+    retraction = {"type": "DevelopmentRetracted", "data": {"target": "6d51155b-1142-5d12-bcc6-875566ce9373", "reason": "x"}}
+    wrong = {**raw, "data": {**raw["data"], "replacement": {**call(), **retraction}}}
+    assert ("data.replacement.type", "a correction or retraction cannot itself be corrected") in problems(wrong)
+
+
+def test_a_development_that_is_not_an_object_is_refused() -> None:
+    assert problems([1, 2]) == [("(body)", "expected an object, got an array")]
+
+
+def test_the_closest_known_id_is_suggested() -> None:
+    assert closest("lybia", {"libya", "syria", "ukraine-east"}) == "libya"
+    assert closest("ukrain-east", {"libya", "ukraine-east"}) == "ukraine-east"
+    assert closest("yemen", {"libya", "ukraine-east"}) is None
+    known = KnownIds()
+    assert known.unknown_message("actor", "RUSS") == "unknown actor 'RUSS'; did you mean 'RUS'?"
+    assert known.is_known("actor", "FRA") and not known.is_known("actor", "UNSC")
+
+
+def test_the_openapi_schema_has_one_variant_per_type() -> None:
+    variants = request_schema()["oneOf"]
+    assert [v["title"] for v in variants] == list(TYPES)
+    assert all(v["additionalProperties"] is False for v in variants)
