@@ -14,7 +14,7 @@ import click
 
 from events.errors import DomainError
 from events.log import ConflictLog, Submission, open_log
-from service import cli_audit
+from service import cli_audit, cli_projections
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore
 
@@ -40,6 +40,7 @@ def main() -> None:
 
 main.add_command(cli_audit.verify)
 main.add_command(cli_audit.checkpoint)
+main.add_command(cli_projections.rebuild)
 
 
 # -- serve ---------------------------------------------------------------------------

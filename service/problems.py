@@ -48,6 +48,8 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     InvalidCheckpoint: Kind(422, "invalid-checkpoint", "The checkpoint is malformed or its signature does not hold"),
     EmptyLog: Kind(409, "empty-log", "The log is empty"),
     NoChain: Kind(409, "no-chain", "The database has no hash chain"),
+    ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
+    BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
 }
 
 HTTP_TITLES = {
