@@ -27,6 +27,8 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 wsgi_app = "service.wsgi:create()"
+# gunicorn's control socket sits at one path in $HOME: several servers on one host would clash
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

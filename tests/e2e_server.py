@@ -1,0 +1,84 @@
+"""Start a real ``conflict-status serve`` process for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent / "conflict-status"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def cli(self, *args: str) -> str:
+        """Run a ``conflict-status`` command against the same database."""
+        done = subprocess.run([str(BIN), *args], env=self.env, capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise AssertionError(f"conflict-status {' '.join(args)} failed: {done.stderr}")
+        return done.stdout
+
+    def token(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.cli('token', 'create', '--role', role).strip()}"}
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def serve(database_url: str, folder: Path, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A running server on a free port; stopped (and its output kept in ``folder``) afterwards."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SIGNING_KEY_FILE": str(folder / "signing-key.pem"), **(extra_env or {})}
+    log_path = folder / f"serve-{port}.log"
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(f"http://127.0.0.1:{port}", env, process, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited early:\n{server.output()}")
+            try:
+                if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"serve did not answer within 60 s:\n{server.output()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
