@@ -45,7 +45,14 @@ class Kind:
 
 
 def _type_name(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "an array", dict: "an object"}
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        list: "an array",
+        dict: "an object",
+    }
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
@@ -62,7 +69,7 @@ class Text(Kind):
             raise FieldError(path, "must not be empty")
         if len(value) > self.max_length:
             raise FieldError(path, f"at most {self.max_length} characters (got {len(value)})")
-        return value
+        return str(value)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1, "maxLength": self.max_length, "description": self.description}
@@ -80,7 +87,8 @@ class Slug(Kind):
             raise FieldError(path, f"expected a lowercase slug such as 'ukraine-east', got {_type_name(value)}")
         if len(value) > 100 or not SLUG.match(value):
             raise FieldError(
-                path, f"'{value[:100]}' is not a slug: lowercase letters, digits and single hyphens, such as 'ukraine-east'"
+                path,
+                f"'{value[:100]}' is not a slug: lowercase letters, digits and single hyphens, such as 'ukraine-east'",
             )
         if self.ref:
             ctx.references.append((self.ref, value, path))
@@ -177,7 +185,12 @@ class Url(Kind):
         if not isinstance(value, str):
             raise FieldError(path, f"expected a URL, got {_type_name(value)}")
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 2000 or any(c.isspace() for c in value):
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or len(value) > 2000
+            or any(c.isspace() for c in value)
+        ):
             raise FieldError(path, f"expected an http or https URL, got '{value[:100]}'")
         return value
 

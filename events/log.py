@@ -173,34 +173,43 @@ class ConflictLog(Application[UUID]):
             raise IdConflict("an id is already taken by a development with other content", problems)
         return fresh
 
-    def _check_references(self, drafts: list[Draft], positions: list[int], batch: bool) -> None:
+    def _check_references(self, drafts: list[Draft], indexes: list[int], batch: bool) -> None:
+        """Refuse unknown conflicts, actors and targets, and registrations of taken ids."""
         self.refresh_known()
-        pending = [key for key in map(_registration_key, drafts) if key]
+        pending = {key for key in map(_registration_key, drafts) if key}
         problems: list[Problem] = []
-        conflicts: list[Problem] = []
         targets: dict[str, list[tuple[int, str, Draft]]] = {}
-        for index, draft in zip(positions, drafts, strict=True):
-            where = index if batch else None
-            for kind, key, field in draft.references:
+        for index, draft in zip(indexes, drafts, strict=True):
+            for kind, ref, field in draft.references:
                 if kind == "development":
-                    targets.setdefault(key, []).append((index, field, draft))
-                elif not self.known.is_known(kind, key, pending):
-                    problems.append(Problem(field, self.known.unknown_message(kind, key, pending), where))
-            conflicts += self._registration_problems(draft, where)
-        seen_registrations: dict[tuple[str, str], int] = {}
-        for index, draft in zip(positions, drafts, strict=True):
-            key = _registration_key(draft)
-            if key:
-                if key in seen_registrations:
-                    conflicts.append(
-                        Problem("data", f"{key[0]} '{key[1]}' is registered twice in this batch", index if batch else None)
+                    targets.setdefault(ref, []).append((index, field, draft))
+                elif not self.known.is_known(kind, ref, pending):
+                    problems.append(
+                        Problem(field, self.known.unknown_message(kind, ref, pending), index if batch else None)
                     )
-                seen_registrations[key] = index
-        problems += self._target_problems(targets, batch, drafts, positions)
-        if conflicts:
-            raise IdConflict("an id is already registered", conflicts)
+        taken = self._taken_registrations(drafts, indexes, batch)
+        problems += self._target_problems(targets, batch)
+        if taken:
+            raise IdConflict("an id is already registered", taken)
         if problems:
             raise UnknownReference(problems)
+
+    def _taken_registrations(self, drafts: list[Draft], indexes: list[int], batch: bool) -> list[Problem]:
+        """Registrations of ids the log knows already, or that the call registers twice."""
+        problems: list[Problem] = []
+        seen: set[tuple[str, str]] = set()
+        for index, draft in zip(indexes, drafts, strict=True):
+            where = index if batch else None
+            problems += self._registration_problems(draft, where)
+            registered = _registration_key(draft)
+            if registered in seen:
+                assert registered is not None
+                problems.append(
+                    Problem("data", f"{registered[0]} '{registered[1]}' is registered twice in this batch", where)
+                )
+            if registered:
+                seen.add(registered)
+        return problems
 
     def _registration_problems(self, draft: Draft, where: int | None) -> list[Problem]:
         if draft.type == "ConflictRegistered" and draft.data["conflict"] in self.known.conflicts:
@@ -209,9 +218,8 @@ class ConflictLog(Application[UUID]):
             return [Problem("data.actor", f"actor '{draft.data['actor']}' is already known", where)]
         return []
 
-    def _target_problems(
-        self, targets: dict[str, list[tuple[int, str, Draft]]], batch: bool, drafts: list[Draft], positions: list[int]
-    ) -> list[Problem]:
+    def _target_problems(self, targets: dict[str, list[tuple[int, str, Draft]]], batch: bool) -> list[Problem]:
+        """Corrections and retractions must name an original development; a correction keeps its type."""
         if not targets:
             return []
         found = self.index.index_by_ids(list(targets))
@@ -223,7 +231,13 @@ class ConflictLog(Application[UUID]):
                 if row is None:
                     problems.append(Problem(field, f"no development has the id {target}", where))
                 elif row["type"] in RECORD_KEEPING:
-                    problems.append(Problem(field, f"development {target} is a {row['type']}, which cannot be corrected or retracted", where))
+                    problems.append(
+                        Problem(
+                            field,
+                            f"development {target} is a {row['type']}, which cannot be corrected or retracted",
+                            where,
+                        )
+                    )
                 elif draft.type == "DevelopmentCorrected" and draft.data["replacement"]["type"] != row["type"]:
                     problems.append(
                         Problem(

@@ -8,7 +8,7 @@ the log.  The registry rows are read incrementally from the log's index.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import pycountry
 
@@ -29,10 +29,11 @@ class KnownIds:
             (self.conflicts if kind == "conflict" else self.actors).add(key)
             self.position = max(self.position, position)
 
-    def is_known(self, kind: str, key: str, extra: Iterable[tuple[str, str]] = ()) -> bool:
+    def is_known(self, kind: str, key: str, extra: Collection[tuple[str, str]] = ()) -> bool:
+        """Whether the log (or ``extra``, registrations on their way in) knows this id."""
         if kind == "conflict":
-            return key in self.conflicts or ("conflict", key) in set(extra)
-        return key in ISO_CODES or key in self.actors or ("actor", key) in set(extra)
+            return key in self.conflicts or ("conflict", key) in extra
+        return key in ISO_CODES or key in self.actors or ("actor", key) in extra
 
     def unknown_message(self, kind: str, key: str, extra: Iterable[tuple[str, str]] = ()) -> str:
         """'unknown conflict 'lybia'; did you mean 'libya'?' (or without a suggestion)."""
@@ -55,7 +56,6 @@ class KnownIds:
         except LookupError:
             pass
         return closest(key.upper(), ISO_CODES | self.actors | pending)
-
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

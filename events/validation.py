@@ -153,7 +153,10 @@ def request_schema() -> dict[str, Any]:
             del replacement_fields["id"]
             replacement = Record(replacement_fields, description="the whole corrected development, without id")
             fields["data"] = Spec(
-                Record({"target": record.fields["target"], "replacement": Spec(replacement)}, description=record.description)
+                Record(
+                    {"target": record.fields["target"], "replacement": Spec(replacement)},
+                    description=record.description,
+                )
             )
         one_of.append({"title": name, **Record(fields).schema()})
     return {"oneOf": one_of, "discriminator": {"propertyName": "type"}}

@@ -113,7 +113,9 @@ TYPES: dict[str, Record] = {
             "dialogue_resumption": Spec(Flag(), required=False),
         }
     ),
-    "CeasefireAgreed": Record({"parties": Spec(ListOf(ACTOR, min_items=1)), "effective": Spec(EdtfDate(), required=False)}),
+    "CeasefireAgreed": Record(
+        {"parties": Spec(ListOf(ACTOR, min_items=1)), "effective": Spec(EdtfDate(), required=False)}
+    ),
     "CeasefireViolated": Record(
         {
             "reported_by": Spec(ACTOR, required=False),
@@ -150,7 +152,9 @@ TYPES: dict[str, Record] = {
     "SummitScheduled": Record({"summit": Spec(SUMMIT), "date": Spec(EdtfDate()), "location": OPTIONAL_TEXT}),
     "SummitPostponed": Record({"summit": Spec(SUMMIT), "reason": OPTIONAL_TEXT}),
     "SummitCancelled": Record({"summit": Spec(SUMMIT), "reason": OPTIONAL_TEXT}),
-    "SummitHeld": Record({"summit": Spec(SUMMIT), "location": OPTIONAL_TEXT, "participants": Spec(ACTORS, required=False)}),
+    "SummitHeld": Record(
+        {"summit": Spec(SUMMIT), "location": OPTIONAL_TEXT, "participants": Spec(ACTORS, required=False)}
+    ),
     # Commitments
     "CommitmentMade": Record(
         {
@@ -187,6 +191,7 @@ RECORD_KEEPING = frozenset({"DevelopmentCorrected", "DevelopmentRetracted"})
 NEEDS_CONFLICT = frozenset(
     {"CeasefireCalled", "CeasefireAgreed", "CeasefireViolated", "FightingReported", "StatusAssessed"}
 )
+
 
 def _names_actors(kind: Kind) -> bool:
     if isinstance(kind, ActorCode):

@@ -137,7 +137,9 @@ class Queries:
             self.store.catch_up()
             if conflict not in self.store.keys("conflict"):
                 raise self._not_found("conflict", conflict)
-        items, at = self.store.timeline(("conflict", conflict), after=after, limit=limit, as_of=as_of, known_at=known_at)
+        items, at = self.store.timeline(
+            ("conflict", conflict), after=after, limit=limit, as_of=as_of, known_at=known_at
+        )
         cursor = f"{items[-1].latest.isoformat()}_{items[-1].position}" if len(items) == limit else None
         return {
             "conflict": conflict,

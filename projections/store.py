@@ -285,7 +285,8 @@ class ProjectionStore:
 
     def _snapshot(self, sql: Sql, scope: Scope, state: dict[str, Any], key: WorldKey, valid_from: int) -> None:
         sql.execute(
-            "DELETE FROM {p}proj_snapshots WHERE scope = ? AND key = ? AND latest = ? AND position = ? AND valid_from = ?",
+            "DELETE FROM {p}proj_snapshots"
+            " WHERE scope = ? AND key = ? AND latest = ? AND position = ? AND valid_from = ?",
             [scope[0], scope[1], key[0], key[1], valid_from],
         )
         sql.execute(
@@ -329,10 +330,8 @@ class ProjectionStore:
             stored = self._state_row(sql, scope)
             if stored is None:
                 return None
-            if at >= head and as_of.isoformat() >= stored[1]:
-                state = stored[0]
-            else:
-                state = self._fold_at(sql, scope, as_of, at)
+            current = at >= head and as_of.isoformat() >= stored[1]
+            state = stored[0] if current else self._fold_at(sql, scope, as_of, at)
             uncertain, total = self._uncertain(sql, scope, as_of, at, uncertain_limit)
         if state["developments"] == 0 and not uncertain:
             return None

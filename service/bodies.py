@@ -21,7 +21,9 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
-        raise ApiProblem(400, f"{where}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}", slug="malformed-json") from None
+        raise ApiProblem(
+            400, f"{where}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}", slug="malformed-json"
+        ) from None
     except RecursionError:
         raise ApiProblem(400, f"{where}JSON nested too deeply", slug="malformed-json") from None
     except ValueError as e:

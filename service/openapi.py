@@ -63,7 +63,9 @@ def document_routes(app: Any, api: Any) -> None:
             role = roles.get((path, method))
             if role and not role.endswith("?"):
                 operation["security"] = [{"bearer": []}]
-                operation["description"] = (operation.get("description", "") + f"\n\nNeeds a bearer token with the `{role}` role.").strip()
+                operation["description"] = (
+                    operation.get("description", "") + f"\n\nNeeds a bearer token with the `{role}` role."
+                ).strip()
                 responses["401"] = PROBLEM_RESPONSE
                 responses["403"] = PROBLEM_RESPONSE
             elif role:

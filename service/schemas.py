@@ -26,7 +26,9 @@ class DevelopmentSchema(StrictSchema):
     recorded_at = fields.DateTime(required=True, metadata={"description": "when the log recorded it"})
     type = fields.String(required=True, validate=validate.OneOf(list(TYPES)))
     occurred = fields.String(required=True, metadata={"description": "EDTF date of the world"})
-    occurred_earliest = fields.Date(attribute="earliest", required=True, metadata={"description": "first day it allows"})
+    occurred_earliest = fields.Date(
+        attribute="earliest", required=True, metadata={"description": "first day it allows"}
+    )
     occurred_latest = fields.Date(attribute="latest", required=True, metadata={"description": "last day it allows"})
     conflicts = fields.List(fields.String(), required=True)
     actors = fields.List(fields.String(), required=True)
@@ -90,7 +92,9 @@ class CeasefireSchema(StrictSchema):
     called_by = fields.List(fields.String(), required=True)
     basis = fields.List(fields.String(), required=True)
     parties = fields.List(fields.String(), required=True)
-    since = fields.String(allow_none=True, required=True, metadata={"description": "EDTF date of the call or agreement"})
+    since = fields.String(
+        allow_none=True, required=True, metadata={"description": "EDTF date of the call or agreement"}
+    )
     effective = fields.String(allow_none=True, required=True)
     dialogue_resumption = fields.Boolean(allow_none=True, required=True)
     violations = fields.Integer(required=True)
@@ -100,7 +104,9 @@ class CeasefireSchema(StrictSchema):
 
 class SummitSchema(StrictSchema):
     summit = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["proposed", "scheduled", "postponed", "cancelled", "held"]))
+    status = fields.String(
+        required=True, validate=validate.OneOf(["proposed", "scheduled", "postponed", "cancelled", "held"])
+    )
     date = fields.String(allow_none=True, required=True)
     location = fields.String(allow_none=True, required=True)
     format = fields.String(allow_none=True, required=True)
@@ -159,7 +165,9 @@ class DeathsSchema(StrictSchema):
 
 
 class FightingSchema(StrictSchema):
-    from_ = fields.String(data_key="from", attribute="from", required=True, metadata={"description": "first day of the window"})
+    from_ = fields.String(
+        data_key="from", attribute="from", required=True, metadata={"description": "first day of the window"}
+    )
     to = fields.String(required=True, metadata={"description": "the asked date"})
     reports = fields.Integer(required=True)
     deaths = fields.Nested(DeathsSchema, required=True)
@@ -179,7 +187,9 @@ class UncertainSchema(DevelopmentRefSchema):
 
 
 class ComputedForSchema(StrictSchema):
-    as_of = fields.String(allow_none=True, required=True, metadata={"description": "the date of the world answered for"})
+    as_of = fields.String(
+        allow_none=True, required=True, metadata={"description": "the date of the world answered for"}
+    )
     known_at = fields.Integer(required=True, metadata={"description": "the log position answered for"})
     head = fields.Integer(metadata={"description": "the newest position the projections had reached"})
 
@@ -306,5 +316,7 @@ class AsOfQuerySchema(StrictSchema):
 
 
 class TimelineQuerySchema(AsOfQuerySchema):
-    after = fields.String(validate=validate.Length(max=40), metadata={"description": "cursor: next_after of the previous page"})
+    after = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "cursor: next_after of the previous page"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -84,8 +84,8 @@ class TokenStore:
         with self._connect() as conn:
             conn.execute(
                 self._sql(
-                    "CREATE TABLE IF NOT EXISTS {t} (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, "
-                    "label TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
+                    "CREATE TABLE IF NOT EXISTS {t} (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+                    " role TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
                 )
             )
 
@@ -115,7 +115,9 @@ class TokenStore:
 
     def list(self) -> list[TokenInfo]:
         with self._connect() as conn:
-            rows = conn.execute(self._sql("SELECT id, role, label, created_at, revoked_at FROM {t} ORDER BY created_at")).fetchall()
+            rows = conn.execute(
+                self._sql("SELECT id, role, label, created_at, revoked_at FROM {t} ORDER BY created_at")
+            ).fetchall()
         return [TokenInfo(r[0], r[1], r[2], r[3], r[4] is not None) for r in rows]
 
     def verify(self, secret: str) -> TokenInfo | None:

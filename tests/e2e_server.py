@@ -46,10 +46,17 @@ class Server:
 
 
 @contextmanager
-def serve(database_url: str, folder: Path, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve(
+    database_url: str, folder: Path, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """A running server on a free port; stopped (and its output kept in ``folder``) afterwards."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SIGNING_KEY_FILE": str(folder / "signing-key.pem"), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SIGNING_KEY_FILE": str(folder / "signing-key.pem"),
+        **(extra_env or {}),
+    }
     log_path = folder / f"serve-{port}.log"
     with log_path.open("wb") as out:
         process = subprocess.Popen(

@@ -105,7 +105,11 @@ def test_the_france_russia_agenda_holds_ten_topics_one_contact_and_the_joint_lib
             "economy": ["FRA"],
             "environment": ["FRA"],
         }
-        assert {t["topic"] for t in agenda["topics"] if t["horizon"] == "future"} == {"health", "economy", "environment"}
+        assert {t["topic"] for t in agenda["topics"] if t["horizon"] == "future"} == {
+            "health",
+            "economy",
+            "environment",
+        }
         assert [(c["on"], c["format"]) for c in agenda["contacts"]] == [("2020-06-26", "video_call")]
         assert agenda["last_contact"] == "2020-06-26"
         libya = [p for p in agenda["joint_positions"] if p["kind"] == "ceasefire_called"]

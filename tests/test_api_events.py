@@ -61,7 +61,9 @@ def test_the_same_idempotency_key_answers_with_the_original_record(client: Any, 
     again = client.post("/v1/events", json=CALL, headers={**writer, "Idempotency-Key": "call-1"})
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json["id"] == first.json["id"] and again.json["created"] is False
-    other = client.post("/v1/events", json={**CALL, "summary": "Else."}, headers={**writer, "Idempotency-Key": "call-1"})
+    other = client.post(
+        "/v1/events", json={**CALL, "summary": "Else."}, headers={**writer, "Idempotency-Key": "call-1"}
+    )
     assert is_problem(other, 409)["errors"][0]["field"] == "id"
     assert client.get("/v1/events").json["head"] == 2
 
@@ -85,7 +87,9 @@ def test_an_ndjson_batch_is_accepted(client: Any, auth: Any) -> None:
         "/v1/events/batch", data=body, headers={**auth("submitter"), "Content-Type": "application/x-ndjson"}
     )
     assert response.status_code == 201 and response.json["created"] == 21
-    again = client.post("/v1/events/batch", data=body, headers={**auth("submitter"), "Content-Type": "application/x-ndjson"})
+    again = client.post(
+        "/v1/events/batch", data=body, headers={**auth("submitter"), "Content-Type": "application/x-ndjson"}
+    )
     assert again.status_code == 200 and again.json["unchanged"] == 21
 
 
@@ -137,7 +141,9 @@ def test_writes_need_a_submitter_token(client: Any, auth: Any) -> None:
 
 
 def test_pages_follow_the_cursor_and_the_link_header(client: Any, auth: Any) -> None:
-    client.post("/v1/events/batch", data="\n".join(seed_lines()), headers={**auth(), "Content-Type": "application/x-ndjson"})
+    client.post(
+        "/v1/events/batch", data="\n".join(seed_lines()), headers={**auth(), "Content-Type": "application/x-ndjson"}
+    )
     first = client.get("/v1/events?limit=8&type=CommitmentMade&type=MeetingHeld&type=ConflictRegistered")
     assert first.json["next_after"] is None and len(first.json["items"]) == 6
     page = client.get("/v1/events?limit=8")
@@ -148,11 +154,19 @@ def test_pages_follow_the_cursor_and_the_link_header(client: Any, auth: Any) -> 
 
 
 def test_filters_by_conflict_actor_and_world_time(client: Any, auth: Any) -> None:
-    client.post("/v1/events/batch", data="\n".join(seed_lines()), headers={**auth(), "Content-Type": "application/x-ndjson"})
+    client.post(
+        "/v1/events/batch", data="\n".join(seed_lines()), headers={**auth(), "Content-Type": "application/x-ndjson"}
+    )
     syria = client.get("/v1/events?conflict=syria").json["items"]
     assert {i["type"] for i in syria} == {"ConflictRegistered", "MeetingHeld", "BriefingGiven"}
     before = client.get("/v1/events?actor=UKR&occurred_to=2019-12-31").json["items"]
-    assert {i["type"] for i in before} == {"ConflictRegistered", "SummitHeld", "CeasefireAgreed", "CommitmentMade", "CommitmentFulfilled"}
+    assert {i["type"] for i in before} == {
+        "ConflictRegistered",
+        "SummitHeld",
+        "CeasefireAgreed",
+        "CommitmentMade",
+        "CommitmentFulfilled",
+    }
     bad = client.get("/v1/events?limit=0&occurred_from=June")
     assert {e["field"] for e in is_problem(bad, 422)["errors"]} == {"limit", "occurred_from"}
 

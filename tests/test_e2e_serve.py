@@ -68,7 +68,9 @@ def test_concurrent_appends_through_two_workers_get_gap_free_distinct_positions(
 
 
 def test_errors_from_serve_are_problem_json(server: Server) -> None:
-    response = requests.post(server.url + "/v1/events", data="{", headers={"Content-Type": "application/json"}, timeout=30)
+    response = requests.post(
+        server.url + "/v1/events", data="{", headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert response.status_code == 401  # the token is checked before the body is read
     assert response.headers["Content-Type"] == "application/problem+json"
     headers = {**server.token("submitter"), "Content-Type": "application/json"}

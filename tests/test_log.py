@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 
@@ -10,8 +11,6 @@ import pytest
 from events.errors import IdConflict, InvalidDevelopment, UnknownReference
 from events.log import ConflictLog, Submission
 from tests.conftest import seed_lines
-
-import json
 
 SOURCE = [{"name": "Kremlin statement"}]
 

@@ -85,7 +85,12 @@ def development(draw: Any) -> dict[str, Any]:
     elif kind == "SummitHeld":
         data = {"summit": draw(summits), "participants": actors}
     elif kind == "CommitmentMade":
-        data = {"commitment": draw(commitments), "description": "do it", "parties": actors, "due": day(draw(st.integers(0, 60)))}
+        data = {
+            "commitment": draw(commitments),
+            "description": "do it",
+            "parties": actors,
+            "due": day(draw(st.integers(0, 60))),
+        }
     elif kind == "CommitmentFulfilled":
         data = {"commitment": draw(commitments)}
     elif kind == "CommitmentBroken":
@@ -94,7 +99,12 @@ def development(draw: Any) -> dict[str, Any]:
         data = {"format": "phone_call", "topics": ["libya"]}
         conflicts = draw(st.lists(st.sampled_from(CONFLICTS), max_size=1))
     else:
-        data = {"parties": actors, "raised_by": actors[0], "topics": draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, unique=True)), "horizon": "current"}
+        data = {
+            "parties": actors,
+            "raised_by": actors[0],
+            "topics": draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, unique=True)),
+            "horizon": "current",
+        }
         conflicts = []
     return {
         "type": kind,
@@ -165,7 +175,13 @@ def run_history(database_url: str, steps: list[tuple[str, Any]]) -> None:
         head = store.catch_up()
         everything = log.read(limit=10_000)
         scopes = [("conflict", c) for c in CONFLICTS] + [("agenda", k) for k in store.keys("agenda")]
-        days = [None, START - timedelta(days=1), START + timedelta(days=15), START + timedelta(days=45), START + timedelta(days=200)]
+        days = [
+            None,
+            START - timedelta(days=1),
+            START + timedelta(days=15),
+            START + timedelta(days=45),
+            START + timedelta(days=200),
+        ]
         positions = sorted({head, max(1, head // 2), 3, head - 1})
         for scope in scopes:
             for as_of in days:
@@ -198,15 +214,21 @@ def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_module, "PAGE", 4)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(steps=histories())
-def test_materialised_answers_equal_a_fold_from_scratch_on_sqlite(small_snapshots: None, steps: list[tuple[str, Any]]) -> None:
+def test_materialised_answers_equal_a_fold_from_scratch_on_sqlite(
+    small_snapshots: None, steps: list[tuple[str, Any]]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         run_history(f"sqlite:///{Path(folder) / 'log.db'}", steps)
 
 
 @pytest.mark.postgres
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(steps=histories())
 def test_materialised_answers_equal_a_fold_from_scratch_on_postgres(
     small_snapshots: None, steps: list[tuple[str, Any]]

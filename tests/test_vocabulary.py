@@ -132,7 +132,10 @@ def test_a_correction_is_a_whole_development_of_a_type_that_can_be_corrected() -
     }
     draft = check_development(raw)
     assert draft.data["replacement"]["occurred"] == "2020-06-25"
-    retraction = {"type": "DevelopmentRetracted", "data": {"target": "6d51155b-1142-5d12-bcc6-875566ce9373", "reason": "x"}}
+    retraction = {
+        "type": "DevelopmentRetracted",
+        "data": {"target": "6d51155b-1142-5d12-bcc6-875566ce9373", "reason": "x"},
+    }
     wrong = {**raw, "data": {**raw["data"], "replacement": {**call(), **retraction}}}
     assert ("data.replacement.type", "a correction or retraction cannot itself be corrected") in problems(wrong)
 

@@ -55,7 +55,9 @@ class Timeline(MethodView):
     @reads
     @conflicts.arguments(TimelineQuerySchema, location="query", as_kwargs=True)
     @conflicts.response(200, TimelineSchema)
-    def get(self, conflict: str, limit: int, after: str | None = None, as_of: Any = None, known_at: str | None = None) -> Any:
+    def get(
+        self, conflict: str, limit: int, after: str | None = None, as_of: Any = None, known_at: str | None = None
+    ) -> Any:
         """A conflict's developments in world-time order (ties by log position), a page at a time."""
         try:
             cursor = parse_cursor(after)

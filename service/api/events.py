@@ -18,11 +18,16 @@ from service.schemas import BatchReceiptSchema, DevelopmentSchema, EventPageSche
 
 blp = Blueprint("events", __name__, url_prefix="/v1/events", description="The log of developments")
 
-DEVELOPMENT_BODY = {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}}
+DEVELOPMENT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}},
+}
 BATCH_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/components/schemas/Submission"}}},
+        "application/json": {
+            "schema": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/components/schemas/Submission"}}
+        },
         "application/x-ndjson": {"schema": {"type": "string", "description": "one development (JSON object) a line"}},
     },
 }
@@ -41,7 +46,11 @@ def _idempotency_key() -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > 200:
-        raise ApiProblem(400, "Idempotency-Key must be 1 to 200 characters", [{"field": "Idempotency-Key", "message": "1 to 200 characters"}])
+        raise ApiProblem(
+            400,
+            "Idempotency-Key must be 1 to 200 characters",
+            [{"field": "Idempotency-Key", "message": "1 to 200 characters"}],
+        )
     return key
 
 
