@@ -336,10 +336,20 @@ def _check(
                 f"the chain recorded development {link.id} here",
                 row.id,
             )
+        moved = lookups.stored_position(link.id)
+        if moved is not None:
+            return Break(
+                row.position,
+                "inserted",
+                f"position {row.position} holds development {row.id}, which the chain never recorded; "
+                f"development {link.id}, chained here, is now at position {moved}",
+                row.id,
+            )
         return Break(
             row.position,
             "altered",
-            f"position {row.position} holds development {row.id}; the chain recorded development {link.id} here",
+            f"position {row.position} holds development {row.id} in place of development {link.id}, "
+            "which the chain recorded here",
             row.id,
         )
     if link.prev_hash != running:

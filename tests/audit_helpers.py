@@ -51,6 +51,8 @@ class Database:
         self.sqlite = url.startswith("sqlite:")
         self.position = "rowid" if self.sqlite else "notification_id"
         self.prefix = "" if self.sqlite else f'"{postgres_schema(url)}".'
+        # SQLite's table names are fixed; on PostgreSQL the library names it after the application
+        self.events = "stored_events" if self.sqlite else "conflictlog_events"
 
     @contextmanager
     def connect(self) -> Iterator[Any]:
@@ -77,7 +79,7 @@ class Database:
             return conn.execute(self.sql(sql), params).fetchone()
 
     def sql(self, sql: str) -> str:
-        sql = sql.replace("{events}", f"{self.prefix}stored_events").replace("{pos}", self.position)
+        sql = sql.replace("{events}", f"{self.prefix}{self.events}").replace("{pos}", self.position)
         sql = sql.replace("{chain}", f"{self.prefix}event_chain").replace(
             "{checkpoints}", f"{self.prefix}signed_checkpoints"
         )
@@ -88,13 +90,12 @@ class Database:
     def state(self, position: int) -> bytes:
         return bytes(self.one("SELECT state FROM {events} WHERE {pos} = ?", (position,))[0])
 
-    def alter_byte(self, position: int, old: bytes, new: bytes) -> None:
-        """Replace the first ``old`` byte in the stored state at ``position`` with ``new``."""
+    def alter(self, position: int, old: bytes, new: bytes) -> None:
+        """Overwrite ``old`` with ``new`` (as long) in the stored state at ``position``."""
+        assert len(old) == len(new)
         state = self.state(position)
-        index = state.index(old)
-        self.run(
-            ("UPDATE {events} SET state = ? WHERE {pos} = ?", (state[:index] + new + state[index + 1 :], position))
-        )
+        assert old in state
+        self.run(("UPDATE {events} SET state = ? WHERE {pos} = ?", (state.replace(old, new, 1), position)))
 
     def delete(self, position: int) -> None:
         self.run(("DELETE FROM {events} WHERE {pos} = ?", (position,)))
