@@ -1,0 +1,427 @@
+"""PLOVER- and CAMEO-coded event rows → the closest development type, or a reported reason.
+
+Two inputs: PLOVER JSON records (such as the PLOVER gold-standard records), whose
+``event``/``mode``/``context`` are PLOVER already; and tab-separated CAMEO-coded
+rows of the GDELT kind (with a header, or GDELT's own header-less layouts),
+whose CAMEO ``EventCode`` is turned into PLOVER through the published
+CAMEO-to-PLOVER table.  PLOVER draft 0.5 names are read as their 2021
+successors (DEMAND → REQUEST, DISAPPROVE and INVESTIGATE → ACCUSE, FIGHT → ASSAULT).
+
+The closest development type, by PLOVER category:
+
+- words (SUPPORT, ACCUSE, REQUEST, REJECT, THREATEN) → ``StatementIssued`` by the first state source;
+- CONSULT → ``MeetingHeld`` (phone → phone_call; visit, host, third-party, multilateral → in_person);
+- AGREE → ``CommitmentMade`` by the state sources (CAMEO 036, intent to meet → ``SummitProposed``);
+- CAMEO 057 (sign formal agreement) → ``AgreementSigned``;
+- RETREAT with mode ceasefire (CAMEO 0871) → ``CeasefireAgreed``;
+- ASSAULT → ``FightingReported`` (CAMEO 196, violate ceasefire → ``CeasefireViolated``).
+
+Ceasefires and fighting need a conflict, which event rows do not name: give one
+(``conflict``) or they are reported.  Everything else (COOPERATE, AID, CONCEDE,
+PROTEST, MOBILIZE, SANCTION, COERCE, other RETREAT) has no development type and
+is reported with its id and reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+
+from events.importers.cameo_plover import CameoTable, PloverCode, lookup
+from events.importers.dates import read_date
+from events.importers.plan import ImportProblem, Plan, Planned, RowProblem, World, clip, slugify
+from events.importers.tables import Column, Table, decode, load_json, read_delimited, read_headerless
+from events.references import ISO_CODES
+
+ALIASES_0_5 = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT", "INVESTIGATE": "ACCUSE"}
+WORDS = {"SUPPORT", "ACCUSE", "REQUEST", "REJECT", "THREATEN"}
+NO_TYPE = {
+    "COOPERATE": "material cooperation",
+    "AID": "aid",
+    "CONCEDE": "a concession",
+    "PROTEST": "a protest",
+    "MOBILIZE": "a mobilisation",
+    "SANCTION": "a sanction or reduced relations",
+    "COERCE": "coercion",
+    "RETREAT": "a retreat, release or easing other than a ceasefire",
+}
+MEETING_FORMATS = {
+    "phone": "phone_call",
+    "visit": "in_person",
+    "host": "in_person",
+    "third-party": "in_person",
+    "multilateral": "in_person",
+}
+#: CAMEO country codes that are not ISO 3166-1 alpha-3
+CAMEO_COUNTRIES = {"JAP": "JPN", "ROM": "ROU", "ZAR": "COD", "TMP": "TLS"}
+
+_GDELT1 = [
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "MonthYear",
+    "Year",
+    "FractionDate",
+    "Actor1Code",
+    "Actor1Name",
+    "Actor1CountryCode",
+    "Actor1KnownGroupCode",
+    "Actor1EthnicCode",
+    "Actor1Religion1Code",
+    "Actor1Religion2Code",
+    "Actor1Type1Code",
+    "Actor1Type2Code",
+    "Actor1Type3Code",
+    "Actor2Code",
+    "Actor2Name",
+    "Actor2CountryCode",
+    "Actor2KnownGroupCode",
+    "Actor2EthnicCode",
+    "Actor2Religion1Code",
+    "Actor2Religion2Code",
+    "Actor2Type1Code",
+    "Actor2Type2Code",
+    "Actor2Type3Code",
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+    "Actor1Geo_Type",
+    "Actor1Geo_FullName",
+    "Actor1Geo_CountryCode",
+    "Actor1Geo_ADM1Code",
+    "Actor1Geo_Lat",
+    "Actor1Geo_Long",
+    "Actor1Geo_FeatureID",
+    "Actor2Geo_Type",
+    "Actor2Geo_FullName",
+    "Actor2Geo_CountryCode",
+    "Actor2Geo_ADM1Code",
+    "Actor2Geo_Lat",
+    "Actor2Geo_Long",
+    "Actor2Geo_FeatureID",
+    "ActionGeo_Type",
+    "ActionGeo_FullName",
+    "ActionGeo_CountryCode",
+    "ActionGeo_ADM1Code",
+    "ActionGeo_Lat",
+    "ActionGeo_Long",
+    "ActionGeo_FeatureID",
+    "DATEADDED",
+    "SOURCEURL",
+]
+_GDELT2 = [
+    name
+    for column in _GDELT1
+    for name in ((column, column.replace("ADM1Code", "ADM2Code")) if column.endswith("ADM1Code") else (column,))
+]
+#: GDELT's header-less layouts, by number of columns
+GDELT_LAYOUTS = {len(_GDELT1): _GDELT1, len(_GDELT1) - 1: _GDELT1[:-1], len(_GDELT2): _GDELT2}
+
+CAMEO_COLUMNS = (
+    Column("id", ("globaleventid", "event_id", "eid")),
+    Column("date", ("sqldate", "event_date", "story_date", "day")),
+    Column("code", ("eventcode", "cameo_code", "cameo", "event_code")),
+    Column("source", ("actor1countrycode", "source_country", "source_code", "actor1code")),
+    Column("target", ("actor2countrycode", "target_country", "target_code", "actor2code"), required=False),
+    Column("source_name", ("actor1name", "source_actor"), required=False),
+    Column("target_name", ("actor2name", "target_actor"), required=False),
+    Column("url", ("sourceurl", "source_url"), required=False),
+    Column("location", ("actiongeo_fullname", "event_location", "place"), required=False),
+    Column("text", ("event_text", "sentence", "headline"), required=False),
+)
+
+
+@dataclass
+class Coded:
+    """One coded event, whatever file it came from."""
+
+    row_id: str
+    line: int
+    day: str
+    event: str
+    mode: str
+    contexts: list[str]
+    sources: list[tuple[str, str]]  # (code, text)
+    targets: list[tuple[str, str]]
+    text: str
+    attribution: list[dict[str, Any]]
+    release: str | None = None
+    cameo: str | None = None
+    dead: int | None = None
+    location: str | None = None
+    label: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_json(data: bytes, world: World, *, dataset: str, conflict: str | None, release: str | None) -> Plan:
+    """PLOVER JSON records (an array; ``DOCUMENT`` records are documentation and are skipped)."""
+    text, notes = decode(data)
+    records = load_json(text.lstrip("\ufeff"))
+    if not isinstance(records, list):
+        raise ImportProblem("PLOVER JSON is an array of event records")
+    out = Plan(dataset, unit="record", notes=notes)
+    documents = 0
+    coded: list[Coded] = []
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, dict) and record.get("event") == "DOCUMENT":
+            documents += 1
+            continue
+        out.rows_read += 1
+        row_id = str(record.get("id") or "") if isinstance(record, dict) else ""
+        try:
+            if not isinstance(record, dict):
+                raise RowProblem("the record is not a JSON object")
+            coded.append(_from_record(record, number, release))
+        except RowProblem as e:
+            out.reject(e.message, row_id or None, number, e.column)
+    if documents:
+        out.notes.append(f"{documents} DOCUMENT record(s) are documentation, not events, and were skipped")
+    _plan_all(out, coded, world, dataset, conflict)
+    return out
+
+
+def plan_table(
+    data: bytes, world: World, table_of_codes: CameoTable, *, dataset: str, conflict: str | None, release: str | None
+) -> Plan:
+    """Tab-separated CAMEO-coded rows (GDELT-like), with a header or in a GDELT layout."""
+    text, notes = decode(data)
+    table = _cameo_rows(text)
+    out = Plan(dataset, notes=notes)
+    coded: list[Coded] = []
+    for row in table.resolve(CAMEO_COLUMNS):
+        out.rows_read += 1
+        row_id = row.get("id") or None
+        try:
+            if not row_id:
+                raise RowProblem("the row has no id", "id")
+            entry = lookup(table_of_codes, row.get("code"))
+            if entry is None:
+                raise RowProblem(
+                    f"CAMEO {row.get('code') or '(none)'} has no PLOVER category in the CAMEO-to-PLOVER table"
+                    " (CAMEO roots 01 and 02 were dropped from PLOVER)",
+                    "code",
+                )
+            coded.append(_from_row(row.cells, row.line, row_id, entry, release))
+        except RowProblem as e:
+            out.reject(e.message, row_id, row.line, e.column)
+    _plan_all(out, coded, world, dataset, conflict)
+    return out
+
+
+def _cameo_rows(text: str) -> Table:
+    first = text.lstrip("\ufeff").split("\n", 1)[0].split("\t")
+    if first and first[0].strip().isdigit():  # GDELT files carry no header
+        layout = GDELT_LAYOUTS.get(len(first))
+        if layout is None:
+            raise ImportProblem(
+                f"the file has no header and {len(first)} columns, which is no GDELT layout "
+                f"({', '.join(map(str, sorted(GDELT_LAYOUTS)))} columns); add a header row"
+            )
+        return read_headerless(text.lstrip("\ufeff"), layout)
+    return read_delimited(text, "\t")
+
+
+def _from_record(record: dict[str, Any], number: int, release: str | None) -> Coded:
+    row_id = str(record.get("id") or "").strip()
+    if not row_id:
+        raise RowProblem("the record has no id", "id")
+    event = str(record.get("event") or "").strip().upper()
+    if not event:
+        raise RowProblem("the record has no event", "event")
+    event = ALIASES_0_5.get(event, event)
+    mode = str(record.get("mode") or "").strip()
+    contexts = [c.strip() for c in re.split(r"[,;]", str(record.get("context") or "")) if c.strip()]
+    dead = record.get("dead")
+    location = record.get("eventLoc")
+    publication = str(record.get("publication") or "").strip()
+    return Coded(
+        row_id=row_id,
+        line=number,
+        day=_day(str(record.get("date") or ""), "date"),
+        event=event,
+        mode=mode,
+        contexts=contexts,
+        sources=_actors(record.get("source")),
+        targets=_actors(record.get("target")),
+        text=str(record.get("text") or record.get("eventText") or "").strip(),
+        attribution=[{"name": clip(publication or "PLOVER event record", 300)}],
+        release=release or (str(record["version"]) if record.get("version") else None),
+        dead=_count(dead),
+        location=str(location.get("name")) if isinstance(location, dict) and location.get("name") else None,
+    )
+
+
+def _from_row(cells: dict[str, str], line: int, row_id: str, entry: PloverCode, release: str | None) -> Coded:
+    def cell(name: str) -> str:
+        return cells.get(name, "").strip()
+
+    source_name, target_name = cell("source_name"), cell("target_name")
+    label = entry.label if entry.cameo == cell("code") else ""
+    text = cell("text") or " ".join(
+        p for p in (source_name or cell("source"), f"({label or 'CAMEO ' + cell('code')})", target_name) if p
+    )
+    url = cell("url")
+    attribution: dict[str, Any] = {"name": "GDELT event record"}
+    if url.startswith(("http://", "https://")) and len(url) <= 2000 and " " not in url:
+        attribution = {"name": clip(urlsplit(url).netloc or "news report", 300), "url": url}
+    return Coded(
+        row_id=row_id,
+        line=line,
+        day=_day(cell("date"), "date"),
+        event=entry.event,
+        mode=entry.mode,
+        contexts=list(entry.contexts),
+        sources=[(cell("source"), source_name)] if cell("source") else [],
+        targets=[(cell("target"), target_name)] if cell("target") else [],
+        text=text,
+        attribution=[attribution],
+        release=release,
+        cameo=cell("code"),
+        location=cell("location") or None,
+        label=label,
+    )
+
+
+def _day(cell: str, column: str) -> str:
+    try:
+        return read_date(cell).text
+    except ValueError as e:
+        raise RowProblem(str(e), column) from None
+
+
+def _count(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _actors(value: Any) -> list[tuple[str, str]]:
+    if not isinstance(value, list):
+        return []
+    return [
+        (str(a.get("code") or "").strip(), str(a.get("actorText") or "").strip()) for a in value if isinstance(a, dict)
+    ]
+
+
+def state_code(code: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a CAMEO country code or a country name, if any."""
+    code = code.strip()
+    upper = code.upper()
+    if upper in ISO_CODES:
+        return upper
+    if upper in CAMEO_COUNTRIES:
+        return CAMEO_COUNTRIES[upper]
+    if len(code) > 3:
+        try:
+            return str(pycountry.countries.lookup(code).alpha_3)
+        except LookupError:
+            return None
+    return None
+
+
+def _plan_all(out: Plan, coded: Sequence[Coded], world: World, dataset: str, conflict: str | None) -> None:
+    if conflict is not None and conflict not in world.conflicts:
+        raise ImportProblem(f"unknown conflict '{conflict}': register it before importing events into it")
+    for event in coded:
+        try:
+            out.developments.append(_development(event, dataset, conflict, world))
+        except RowProblem as e:
+            out.reject(e.message, event.row_id, event.line, e.column)
+
+
+def _development(event: Coded, dataset: str, conflict: str | None, world: World) -> Planned:
+    sources = _states(event.sources)
+    targets = [code for code in _states(event.targets) if code not in sources]
+    kind, data = _closest(event, sources, targets)
+    if kind in ("CeasefireAgreed", "CeasefireViolated", "FightingReported") and conflict is None:
+        raise RowProblem(
+            f"a {kind} needs a conflict, and event rows name none: import such rows with a conflict (--conflict)"
+        )
+    what = event.event + (f" ({event.mode})" if event.mode else "")
+    summary = event.text or f"{what} coded in {dataset} event {event.row_id}"
+    origin: dict[str, Any] = {"dataset": dataset, "row_id": event.row_id}
+    if event.release:
+        origin["release"] = clip(event.release, 40)
+    raw = {
+        "type": kind,
+        "occurred": event.day,
+        "conflicts": [conflict] if conflict and kind in _CONFLICT_TYPES else [],
+        "actors": [*sources, *targets],
+        "sources": event.attribution,
+        "summary": clip(summary, 1000),
+        "data": data,
+        "origin": origin,
+    }
+    return Planned(f"{dataset}:{event.row_id}", raw, event.row_id, event.line)
+
+
+_CONFLICT_TYPES = {"CeasefireAgreed", "CeasefireViolated", "FightingReported"}
+
+
+def _states(actors: Sequence[tuple[str, str]]) -> list[str]:
+    out: list[str] = []
+    for code, _text in actors:
+        iso = state_code(code)
+        if iso and iso not in out:
+            out.append(iso)
+    return out
+
+
+def _closest(event: Coded, sources: list[str], targets: list[str]) -> tuple[str, dict[str, Any]]:
+    """The development type and data closest to a PLOVER event, or ``RowProblem`` saying why none is."""
+    text = clip(event.text or event.label or event.event, 4000)
+    slug = slugify(event.row_id)
+    who = ", ".join(t for _c, t in event.sources if t) or "no actor"
+    if event.cameo == "057":
+        return "AgreementSigned", {"agreement": slug, "name": clip(text, 400), "parties": [*sources, *targets]}
+    if event.cameo == "036" and sources:
+        return "SummitProposed", {"summit": slug, "proposed_by": sources, "participants": [*sources, *targets]}
+    if event.event in WORDS:
+        if not sources:
+            raise RowProblem(f"{event.event} by {who}: a StatementIssued needs a state as its source", "source")
+        topics = [slugify(c) for c in event.contexts if slugify(c) != "x"]
+        data: dict[str, Any] = {"by": sources[0], "text": text}
+        if topics:
+            data["topics"] = list(dict.fromkeys(topics))
+        return "StatementIssued", data
+    if event.event == "CONSULT":
+        meeting = MEETING_FORMATS.get(event.mode)
+        if meeting is None:
+            raise RowProblem("CONSULT without a coded mode: whether it was a call or a visit is unknown", "mode")
+        if not sources and not targets:
+            raise RowProblem(f"CONSULT by {who}: a meeting needs at least one state", "source")
+        return "MeetingHeld", {"format": meeting}
+    if event.event == "AGREE":
+        if not sources:
+            raise RowProblem(f"AGREE by {who}: a CommitmentMade needs a state as its party", "source")
+        return "CommitmentMade", {"commitment": slug, "description": text, "parties": sources}
+    if event.event == "RETREAT" and event.mode == "ceasefire":
+        if not sources:
+            raise RowProblem(f"ceasefire by {who}: a CeasefireAgreed needs a state as its party", "source")
+        return "CeasefireAgreed", {"parties": sources}
+    if event.event == "ASSAULT":
+        fighting: dict[str, Any] = {"description": text}
+        if event.dead is not None:
+            fighting["deaths"] = {"best": event.dead, "low": event.dead, "high": event.dead}
+        if event.location:
+            fighting["location"] = clip(event.location, 400)
+        return ("CeasefireViolated" if event.cameo == "196" else "FightingReported"), fighting
+    reason = NO_TYPE.get(event.event)
+    if reason:
+        raise RowProblem(
+            f"{event.event}{f' ({event.mode})' if event.mode else ''} is {reason}: no development type fits"
+        )
+    raise RowProblem(f"'{event.event}' is not a PLOVER event category", "event")

@@ -1,0 +1,108 @@
+"""Reading real files: columns by name and alias, odd bytes, dates as exporters write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from events.importers.dates import read_date, span
+from events.importers.gleditsch_ward import state
+from events.importers.plan import MissingColumns
+from events.importers.tables import Column, normalise_header, read_table
+from events.importers.ucdp import split_names
+
+
+def test_header_names_match_whatever_their_case_spaces_and_trailing_blanks() -> None:
+    assert normalise_header("\ufeff Date Start ") == "date_start"
+    assert normalise_header("ref ") == "ref"
+    assert normalise_header("conflict-new.id") == "conflict_new_id"
+
+
+def test_columns_are_read_by_name_or_alias_in_any_order() -> None:
+    table = read_table(b"b,Start Date,extra\n2,2014-01-22,x\n")
+    rows = list(table.resolve([Column("date_start", ("start_date",)), Column("b"), Column("c", required=False)]))
+    assert rows[0].cells == {"date_start": "2014-01-22", "b": "2"}
+    assert rows[0].line == 2
+
+
+def test_a_missing_required_column_is_named_with_its_aliases() -> None:
+    table = read_table(b"id,best\n1,2\n")
+    with pytest.raises(MissingColumns) as caught:
+        list(table.resolve([Column("id"), Column("date_start", ("start_date",))]))
+    assert caught.value.missing == ["date_start"]
+    assert "'date_start'" in caught.value.detail and "id, best" in caught.value.detail
+    assert caught.value.errors[0]["message"] == "the file has no column 'date_start' (also accepted: start_date)"
+
+
+def test_a_byte_order_mark_and_cp1252_bytes_are_read_and_noted() -> None:
+    table = read_table(b"\xef\xbb\xbfid,name\n1,Caf\xe9\n2,na\xc3\xafve\n")
+    rows = list(table.resolve([Column("id"), Column("name")]))
+    assert [r.get("name") for r in rows] == ["Café", "naïve"]
+    assert table.notes == ["1 line(s) were not UTF-8 and were read as cp1252 (line 2)"]
+
+
+def test_a_row_remembers_the_line_it_starts_on_past_quoted_newlines() -> None:
+    table = read_table(b'id,comment\n1,"two\nlines"\n2,one\n')
+    assert [r.line for r in table.resolve([Column("id")])] == [2, 4]
+
+
+def test_semicolon_and_tab_separated_files_are_recognised() -> None:
+    assert read_table(b"id;name\n1;a\n").header == ["id", "name"]
+    assert read_table(b"id\tname\n1\ta\n").header == ["id", "name"]
+
+
+def test_json_rows_and_ucdp_api_pages_read_as_tables_numbered_by_record() -> None:
+    table = read_table(b'{"Result": [{"id": 7, "best": 3}, {"id": 8, "best": null}]}')
+    rows = list(table.resolve([Column("id"), Column("best")]))
+    assert [(r.line, r.get("id"), r.get("best")) for r in rows] == [(1, "7", "3"), (2, "8", "")]
+    assert table.unit == "record"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("2014-01-22T00:00:00", "2014-01-22"),
+        ("2014-01-22 00:00:00", "2014-01-22"),
+        ("2014/01/22", "2014-01-22"),
+        ("20140122", "2014-01-22"),
+        ("22.01.2014", "2014-01-22"),
+        ("1/22/2014", "2014-01-22"),
+        ("22/1/2014", "2014-01-22"),
+        ("1/22/2014 0:00", "2014-01-22"),
+        ("2014-05", "2014-05"),
+        ("2014", "2014"),
+    ],
+)
+def test_dates_are_read_in_the_formats_exporters_write(cell: str, text: str) -> None:
+    assert read_date(cell).text == text
+
+
+def test_an_unreadable_date_says_which_formats_are_read() -> None:
+    with pytest.raises(ValueError, match="is not a date this importer reads"):
+        read_date("22 January 2014")
+
+
+def test_a_multi_day_event_becomes_an_interval_and_a_backwards_one_is_refused() -> None:
+    assert span(read_date("2014-08-12"), read_date("2014-08-13")).text == "2014-08-12/2014-08-13"
+    assert span(read_date("2014-08-12"), read_date("2014-08-12")).text == "2014-08-12"
+    with pytest.raises(ValueError, match="before it starts"):
+        span(read_date("2014-08-12"), read_date("2014-08-11"))
+
+
+def test_gleditsch_ward_numbers_become_iso_codes_or_registrable_historical_states() -> None:
+    assert state(369) == ("UKR", None)
+    assert state(365) == ("RUS", None)
+    assert state(680) == ("YMD", "Yemen, People's Democratic Republic (South Yemen)")
+    with pytest.raises(KeyError):
+        state(999)
+
+
+def test_names_holding_commas_are_split_back_into_as_many_names_as_ids() -> None:
+    assert split_names("Government of X, Junta for Peace, Justice and Order", 2) == [
+        "Government of X",
+        "Junta for Peace, Justice and Order",
+    ]
+    assert split_names("Government of X, Faction (forces of A, B & C)", 2) == [
+        "Government of X",
+        "Faction (forces of A, B & C)",
+    ]
+    assert split_names("A", 2) is None
