@@ -13,7 +13,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service import problems
-from service.api import audit, conflicts, events, health, stream
+from service.api import audit, conflicts, events, health, imports, replay, stream
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
 from service.settings import Settings
@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(conflicts.agendas)
     api.register_blueprint(stream.blp)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(imports.blp)
+    api.register_blueprint(replay.blp)
     document_routes(app, api)
     problems.install(app)
 

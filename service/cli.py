@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,7 +14,10 @@ from typing import IO, Any
 import click
 
 from events.errors import DomainError
-from events.log import ConflictLog, Submission, open_log
+from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
+from events.importers import ImportSummary as DataSetSummary
+from events.importers.cameo_plover import CameoTable, read_cameo_table
+from events.log import MAX_BATCH, ConflictLog, Submission, open_log
 from service import cli_audit, cli_projections
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore
@@ -149,28 +153,154 @@ def _content_key(raw: Any) -> str:
 
 
 @main.command("import")
-@click.option("--format", "fmt", type=click.Choice(["ndjson"]), default="ndjson", show_default=True)
-@click.option("--example", type=click.Choice(EXAMPLES), help="import an example shipped with the service instead of FILE")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 10_000))
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
-def import_command(fmt: str, example: str | None, batch_size: int, file: IO[str] | None) -> None:
-    """Import developments from FILE (NDJSON, one development a line; - for stdin)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ndjson", *FORMATS]),
+    default="ndjson",
+    show_default=True,
+    help="ndjson: developments, one a line; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); "
+    "plover: PLOVER JSON records or tab-separated CAMEO-coded rows (GDELT)",
+)
+@click.option(
+    "--example", type=click.Choice(EXAMPLES), help="import an example shipped with the service instead of FILE"
+)
+@click.option(
+    "--batch-size",
+    default=None,
+    type=click.IntRange(1, 10_000),
+    help="developments per transaction [ndjson: 1000; data sets: 10000, so that a file of up to "
+    "10,000 developments is imported all or nothing]",
+)
+@click.option("--release", help="the data set's release, such as 22.1, kept on every development")
+@click.option("--conflict", help="plover: the registered conflict that ceasefires and fighting belong to")
+@click.option("--dataset", help="plover: the data set's name in ids [plover, or gdelt for CAMEO-coded rows]")
+@click.option(
+    "--cameo-table",
+    type=click.Path(exists=True, dir_okay=False),
+    help="plover, CAMEO-coded rows: the CAMEO-to-PLOVER table (CAMEO2PLOVER-2021.txt of openeventdata/PLOVER)",
+)
+@click.option("--strict", is_flag=True, help="data sets: import nothing when any row is rejected")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.File("w", encoding="utf-8"),
+    help="write the summary and every reported row as JSON to this file",
+)
+@click.argument("file", type=click.File("rb"), required=False)
+def import_command(
+    fmt: str,
+    example: str | None,
+    batch_size: int | None,
+    release: str | None,
+    conflict: str | None,
+    dataset: str | None,
+    cameo_table: str | None,
+    strict: bool,
+    report_file: IO[str] | None,
+    file: IO[bytes] | None,
+) -> None:
+    """Import developments from FILE (- for stdin): NDJSON, or a data set research groups hold.
+
+    A data set's rows become developments whose ids come from the data set and
+    the row id, so importing a file again adds nothing, and a newer release adds
+    its new rows and corrects the changed ones.  Rows that cannot be imported are
+    listed with their line and reason; the summary ends the output.
+    """
     if (file is None) == (example is None):
         raise click.UsageError("give either FILE or --example")
+    if fmt != "ndjson":
+        if file is None:
+            raise click.UsageError(f"--example is NDJSON; give a {fmt} FILE")
+        options = ImportOptions(
+            release=release,
+            conflict=conflict,
+            dataset=dataset,
+            cameo_table=_cameo_table(cameo_table),
+            strict=strict,
+            batch_size=batch_size or MAX_BATCH,
+        )
+        _import_data_set(fmt, file.read(), options, report_file)
+        return
     if example:
         stream: IO[str] = resources.files("service").joinpath(f"examples/{example}.ndjson").open(encoding="utf-8")
     else:
         assert file is not None
-        stream = file
+        stream = io.TextIOWrapper(file, encoding="utf-8-sig")
     log = open_log(_settings().database_url)
     try:
         show = sys.stderr.isatty()
         total = _count_rows(stream) if show else 0
         with click.progressbar(length=total, label="importing", file=sys.stderr, hidden=not show) as bar:
-            summary = import_ndjson(log, stream, batch_size, bar if show else None)
+            summary = import_ndjson(log, stream, batch_size or 1000, bar if show else None)
     finally:
         log.close()
     click.echo(summary.line())
+
+
+def _cameo_table(path: str | None) -> CameoTable | None:
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as stream:
+            return read_cameo_table(stream.read())
+    except (OSError, UnicodeDecodeError, ImportProblem) as e:
+        raise click.BadParameter(str(e), param_hint="--cameo-table") from None
+
+
+class _ProgressBar:
+    """A progress bar on a terminal, made when the import first says how much there is to do."""
+
+    def __init__(self) -> None:
+        self.show = sys.stderr.isatty()
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.show:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="importing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _import_data_set(fmt: str, data: bytes, options: ImportOptions, report_file: IO[str] | None) -> None:
+    log = open_log(_settings().database_url)
+    bar = _ProgressBar()
+    try:
+        summary = run_import(log, fmt, data, options, bar)
+    except ImportProblem as e:
+        details = "".join(f"\n  {error['field']}: {error['message']}" for error in e.errors)
+        raise click.ClickException(f"{e.detail}{details}") from None
+    except ImportFailed as e:
+        bar.close()
+        _show_reports(e.summary, report_file)
+        raise click.ClickException(f"{e.detail}\n{e.summary.line()}") from None
+    finally:
+        bar.close()
+        log.close()
+    _show_reports(summary, report_file)
+    click.echo(summary.line())
+
+
+def _show_reports(summary: DataSetSummary, report_file: IO[str] | None, limit: int = 20) -> None:
+    """Notes and reported rows on stderr (the first ``limit``); all of them in the report file."""
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
+    for report in summary.reports[:limit]:
+        click.echo(report.text(), err=True)
+    if len(summary.reports) > limit:
+        more = "--report FILE lists them all" if report_file is None else f"all are in {report_file.name}"
+        click.echo(f"... and {len(summary.reports) - limit} more reported rows ({more})", err=True)
+    if report_file is not None:
+        json.dump(summary.as_dict(), report_file, ensure_ascii=False, indent=1)
+        report_file.write("\n")
 
 
 @main.command()
