@@ -389,6 +389,23 @@ class ProjectionStore:
             rows = sql.execute(sql_text + " ORDER BY latest, position LIMIT ?", [*params, limit]).fetchall()
         return [_item(r) for r in rows], at
 
+    def positions(self, scope: Scope, *, after: int, until: int, limit: int) -> list[int]:
+        """Log positions in ``(after, until]`` that changed what counts in the scope, in order.
+
+        A position counts when a version of a development started there (the
+        development itself, or a correction) or stopped there (a correction or a
+        retraction).
+        """
+        with self.db.read() as sql:
+            rows = sql.execute(
+                "SELECT p FROM (SELECT recorded AS p FROM {p}proj_items WHERE scope = ? AND key = ?"
+                " UNION SELECT superseded AS p FROM {p}proj_items"
+                " WHERE scope = ? AND key = ? AND superseded IS NOT NULL)"
+                " AS changes WHERE p > ? AND p <= ? ORDER BY p LIMIT ?",
+                [scope[0], scope[1], scope[0], scope[1], after, until, limit],
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def states(self, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
         """Every stored current state of one kind of scope (``conflict`` or ``agenda``)."""
         self.catch_up()

@@ -45,6 +45,7 @@ def main() -> None:
 main.add_command(cli_audit.verify)
 main.add_command(cli_audit.checkpoint)
 main.add_command(cli_projections.rebuild)
+main.add_command(cli_projections.replay)
 
 
 # -- serve ---------------------------------------------------------------------------
