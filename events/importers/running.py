@@ -273,15 +273,16 @@ def _without_duplicates(plan: Plan, checked: list[_Checked]) -> list[_Checked]:
     for report in plan.reports:
         if report.outcome == "rejected" and report.row_id is not None:
             lines.setdefault(report.row_id, set()).add(report.line)
+    repeated = {row_id for row_id, found in lines.items() if len(found) > 1}
     forms: dict[str, dict[int | None, set[tuple[str, str]]]] = {}
     for item in checked:
-        forms.setdefault(item.planned.row_id, {}).setdefault(item.planned.line, set()).add(
-            (item.planned.key, item.draft.digest())
-        )
+        if item.planned.row_id in repeated:  # digests cost: only where they are needed
+            forms.setdefault(item.planned.row_id, {}).setdefault(item.planned.line, set()).add(
+                (item.planned.key, item.draft.digest())
+            )
     clashing: set[str] = set()
-    for row_id, found in lines.items():
-        if len(found) < 2:
-            continue
+    for row_id in sorted(repeated):
+        found = lines[row_id]
         by_line = forms.get(row_id, {})
         if len(by_line) == len(found) and len({frozenset(f) for f in by_line.values()}) == 1:
             continue  # the same row twice: kept once
