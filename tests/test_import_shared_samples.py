@@ -198,3 +198,12 @@ def test_the_plover_gold_standard_maps_each_record_or_reports_it(client: Any, au
     assert made["MeetingHeld"] == counts["CONSULT"] - sum(
         "CONSULT" in r["reason"] for r in summary["reports"] if r["outcome"] == "rejected"
     )
+
+
+def test_the_conflict_status_shows_minsk_ii_and_its_violated_ceasefire(imported: dict[str, Any]) -> None:
+    answer = imported["client"].get("/v1/conflicts/ucdp-13306?as_of=2020-12-31")
+    assert answer.status_code == 200, answer.json
+    status = answer.json
+    assert (status["ceasefire"]["status"], status["ceasefire"]["since"]) == ("violated", "2015-02-12")
+    assert "ucdp-pa-1537" in json.dumps(status["frameworks"])
+    assert status["last_development"]["occurred"] == expected(GED)["east_2020_last_date_end"]
