@@ -6,10 +6,11 @@ actors and earlier developments are collected, and the log looks them up.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import rfc8785
 
 from events.errors import FieldError, InvalidDevelopment, Problem
 from events.kinds import AnyObject, Context, Record, Reference, Spec
@@ -57,10 +58,18 @@ class Draft:
         return content
 
     def digest(self) -> str:
-        """SHA-256 of the RFC 8785 canonical bytes of ``content()``."""
-        import hashlib
+        """SHA-256 of ``content()`` as sorted, compact JSON: what idempotency compares.
 
-        return hashlib.sha256(rfc8785.dumps(self.content())).hexdigest()
+        Content holds only strings, whole numbers, booleans, lists and objects, for
+        which sorted compact JSON is canonical; it is computed once per draft (the
+        hash chain, not this digest, uses RFC 8785).
+        """
+        cached: str | None = self.__dict__.get("_digest")
+        if cached is None:
+            text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            cached = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            object.__setattr__(self, "_digest", cached)
+        return cached
 
 
 def check_development(raw: Any, path: str = "") -> Draft:

@@ -1,0 +1,100 @@
+"""p50 latency of conflict-status queries through ``serve`` on a large log.
+
+    .venv/bin/python -m bench.query_latency --developments 100000 --database sqlite
+    .venv/bin/python -m bench.query_latency --developments 100000 --database postgres
+
+Builds a fresh log (batches of 10,000 through ``ConflictLog.submit_many``),
+starts ``conflict-status serve`` as a user would, lets the first query bring the
+projections up to date (timed on its own), then times current-state and as-of
+queries of the conflicts, one request at a time, and prints the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import requests
+
+from bench.workload import conflict_ids, developments, registrations
+from events.log import MAX_BATCH, Submission, open_log
+from tests.e2e_server import serve
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def build(database_url: str, count: int, conflicts: list[str]) -> float:
+    log = open_log(database_url)
+    started = time.perf_counter()
+    log.submit_many([Submission(r) for r in registrations(conflicts)])
+    batch: list[Submission] = []
+    for raw in developments(count, conflicts):
+        batch.append(Submission(raw))
+        if len(batch) == MAX_BATCH:
+            log.submit_many(batch)
+            batch = []
+    if batch:
+        log.submit_many(batch)
+    seconds = time.perf_counter() - started
+    log.close()
+    return seconds
+
+
+def p50(session: requests.Session, urls: list[str]) -> float:
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        response = session.get(url, timeout=120)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text[:300]
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--developments", type=int, default=100_000)
+    parser.add_argument("--conflicts", type=int, default=20)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    schema = None
+    if args.database == "sqlite":
+        url = f"sqlite:///{folder / 'log.db'}"
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"{POSTGRES}?schema={schema}"
+    conflicts = conflict_ids(args.conflicts)
+    try:
+        built = build(url, args.developments, conflicts)
+        print(f"log of {args.developments} developments built in {built:.1f} s ({args.developments / built:.0f}/s)")
+        with serve(url, folder, workers=2) as server:
+            session = requests.Session()
+            started = time.perf_counter()
+            session.get(f"{server.url}/v1/conflicts/{conflicts[0]}", timeout=3600)
+            catch_up = time.perf_counter() - started
+            print(f"first query (projections catch up from empty): {catch_up:.1f} s")
+            current = [f"{server.url}/v1/conflicts/{conflicts[i % len(conflicts)]}" for i in range(args.requests)]
+            as_of = [
+                f"{server.url}/v1/conflicts/{conflicts[i % len(conflicts)]}?as_of={2011 + i % 13}-0{1 + i % 9}-15"
+                for i in range(args.requests)
+            ]
+            health = [f"{server.url}/healthz"] * args.requests
+            print(f"p50 GET /healthz:                        {p50(session, health):7.2f} ms")
+            print(f"p50 current-state conflict query:        {p50(session, current):7.2f} ms")
+            print(f"p50 as-of conflict query:                {p50(session, as_of):7.2f} ms")
+    finally:
+        if schema:
+            with psycopg.connect(POSTGRES, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()
