@@ -9,10 +9,11 @@ from typing import Any
 
 import flask_swagger_ui
 from flask import Flask, Response, g, request, send_from_directory
+from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import problems
+from service import problems, rate_limit
 from service.api import audit, conflicts, events, health, imports, replay, stream
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
@@ -20,6 +21,8 @@ from service.settings import Settings
 
 SWAGGER_ASSETS = flask_swagger_ui.__path__[0] + "/dist"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: response headers a browser script may read when CORS is on
+CORS_EXPOSED = ["Location", "Link", "X-Request-Id", "Retry-After"]
 
 
 class ProblemApi(Api):  # type: ignore[misc]
@@ -65,6 +68,9 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(replay.blp)
     document_routes(app, api)
     problems.install(app)
+    rate_limit.install(app, settings)
+    if settings.cors_origins:
+        CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
 
     @app.before_request
     def _request_id() -> None:

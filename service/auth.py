@@ -14,7 +14,8 @@ from service.runtime import runtime
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _token_from_header() -> str | None:
+def bearer_token() -> str | None:
+    """The bearer token of the request's Authorization header, if any."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -24,7 +25,7 @@ def _token_from_header() -> str | None:
 
 def check(role: str) -> None:
     """Raise 401 without a live token, 403 when its role does not grant ``role``."""
-    secret = _token_from_header()
+    secret = bearer_token()
     if secret is None:
         raise ApiProblem(401, f"this needs a bearer token with the {role} role (Authorization: Bearer <token>)")
     info = runtime().tokens.verify(secret)

@@ -94,6 +94,8 @@ def problem_response(
         body["request_id"] = request_id
     body.update(extra)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    if status == 401:  # RFC 9110: a 401 names the scheme it wants
+        response.headers["WWW-Authenticate"] = 'Bearer realm="conflict-status"'
     return response
 
 
@@ -116,8 +118,6 @@ def from_http(error: HTTPException) -> Response:
     else:
         detail = error.description or title
     response = problem_response(status, slug, title, detail, errors)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="conflict-status"'
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

@@ -88,7 +88,10 @@ class Runtime:
     @property
     def tokens(self) -> TokenStore:
         if self._tokens is None:
-            self._tokens = TokenStore(self.settings.database_url)
+            store = TokenStore(self.settings.database_url)
+            if self.create_tables:
+                store.create_table()
+            self._tokens = store
         return self._tokens
 
     def close(self) -> None:

@@ -41,6 +41,10 @@ class Settings:
     checkpoint_every: int = 1000
     #: live feeds (GET /v1/events/stream) one worker process serves at once; keep it below its threads
     stream_slots: int = 2
+    #: per-client rate limit, such as "100/minute" (empty: no limit); clients are told apart by token, else address
+    rate_limit: str = ""
+    #: where rate-limit counters live: memory:// counts in each worker process; redis://... shares them
+    rate_limit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +66,10 @@ class Settings:
             changes["public_url"] = env["PUBLIC_URL"].rstrip("/")
         if env.get("SIGNING_KEY_FILE"):
             changes["signing_key_file"] = env["SIGNING_KEY_FILE"]
+        if env.get("RATE_LIMIT"):
+            changes["rate_limit"] = _rate_limit(env["RATE_LIMIT"])
+        if env.get("RATE_LIMIT_STORAGE"):
+            changes["rate_limit_storage"] = env["RATE_LIMIT_STORAGE"]
         for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS"):
             if env.get(name):
                 changes[name.lower()] = _positive(name, env[name])
@@ -91,6 +99,16 @@ def _flag(name: str, value: str) -> bool:
     if lowered in ("0", "false", "no", "n", "off", ""):
         return False
     raise SettingsError(f"{name} must be true or false, not '{value}'")
+
+
+def _rate_limit(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise SettingsError(f"RATE_LIMIT must read like 100/minute or 10/second;1000/hour, not '{value}'") from None
+    return value.strip()
 
 
 def _positive(name: str, value: str) -> int:
