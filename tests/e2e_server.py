@@ -75,7 +75,7 @@ def serve(
             try:
                 if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still opening the database
                 pass
             if time.monotonic() > deadline:
                 raise AssertionError(f"serve did not answer within 60 s:\n{server.output()}")
