@@ -13,7 +13,7 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import problems, rate_limit
+from service import pages, problems, rate_limit
 from service.api import audit, conflicts, events, health, imports, replay, stream
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     rate_limit.install(app, settings)
     if settings.cors_origins:
         CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
+    app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
 
     @app.before_request
     def _request_id() -> None:

@@ -1,0 +1,270 @@
+"""Timeline charts as plain SVG geometry, computed on the server.
+
+The pages draw their charts from these numbers with a Jinja template: no
+script, no chart library, no CDN, and the chart is there with JavaScript off.
+Nothing here knows the domain: a chart is lanes of dated marks (points or
+intervals), bands (a state between two dates) and bars (a count on a day).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+WIDTH = 960
+LEFT = 150  # room for lane titles
+RIGHT = 24
+TOP = 20  # room for the 'as of' label
+AXIS = 34  # room for tick labels under the lanes
+GAP = 6
+DOT_STEP = 11  # vertical distance between dots of one day
+MAX_STACK = 12  # dots drawn on one day before "+N"
+BAND_HEIGHT = 30
+BAR_HEIGHT = 60
+CHAR_WIDTH = 6.6  # px of one character of a band's label (11 px sans-serif)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something that happened between ``earliest`` and ``latest`` (the same day for a plain date)."""
+
+    earliest: date
+    latest: date
+    label: str
+    href: str
+    kind: str = "development"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A state that held from ``start`` until ``end``."""
+
+    start: date
+    end: date
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A count on one day (deaths reported, for instance)."""
+
+    day: date
+    value: int
+    label: str
+    href: str
+
+
+@dataclass
+class Lane:
+    """One row of the chart: its marks, bands or bars."""
+
+    title: str
+    marks: list[Mark] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    x_from: float  # where an interval starts (== x for a plain date)
+    label: str
+    href: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    kind: str
+    text: str  # drawn inside when the rect is wide enough, else ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    x: float
+    y: float
+    text: str
+
+
+@dataclass
+class DrawnLane:
+    title: str
+    y: float
+    height: float
+    dots: list[Dot] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def title_y(self) -> float:
+        return self.y + self.height / 2 + 4
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+    anchor: str = "middle"  # "start" or "end" near the chart's edges, so that no label is cut
+
+
+@dataclass
+class Chart:
+    """Everything the template needs to draw: sizes, lanes, ticks and an optional 'as of' line."""
+
+    width: int
+    height: float
+    left: int
+    right: int
+    lanes: list[DrawnLane]
+    ticks: list[Tick]
+    start: date
+    end: date
+    axis_y: float
+    marker_x: float | None = None
+    marker_label: str = ""
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.right
+
+
+def draw(lanes: list[Lane], start: date, end: date, marker: date | None = None, marker_label: str = "") -> Chart:
+    """Lay lanes out on one time axis from ``start`` to ``end``."""
+    if end <= start:
+        end = start + timedelta(days=1)
+    scale = _Scale(start, end, LEFT, WIDTH - RIGHT)
+    drawn: list[DrawnLane] = []
+    y = float(TOP)
+    for lane in lanes:
+        height = _lane_height(lane, scale)
+        drawn.append(_draw_lane(lane, scale, y, height))
+        y += height + GAP
+    axis_y = y
+    chart = Chart(WIDTH, axis_y + AXIS, LEFT, RIGHT, drawn, ticks(start, end, scale), start, end, axis_y)
+    if marker is not None and start <= marker <= end:
+        chart.marker_x = scale.x(marker)
+        chart.marker_label = marker_label or marker.isoformat()
+    return chart
+
+
+def span(days: list[date], marker: date | None = None, window: int | None = None) -> tuple[date, date]:
+    """The dates a chart should cover: all of ``days`` (and the marker), or the last ``window`` days of them."""
+    if not days and marker is None:
+        today = date.today()
+        return today - timedelta(days=30), today
+    every = [*days, *([marker] if marker else [])]
+    start, end = min(every), max(every)
+    if window is not None:
+        start = max(start, end - timedelta(days=window))
+    pad = max(1, (end - start).days // 40)
+    return start - timedelta(days=pad), end + timedelta(days=pad)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    start: date
+    end: date
+    left: float
+    right: float
+
+    def x(self, day: date) -> float:
+        days = (self.end - self.start).days
+        clamped = min(max(day, self.start), self.end)
+        return round(self.left + (clamped - self.start).days / days * (self.right - self.left), 1)
+
+    def shows(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _stacks(marks: list[Mark], scale: _Scale) -> dict[float, list[Mark]]:
+    """Marks grouped by the pixel column they fall in (3 px wide), in the order given."""
+    columns: dict[float, list[Mark]] = defaultdict(list)
+    for mark in marks:
+        if scale.shows(mark.latest):
+            columns[round(scale.x(mark.latest) / 3) * 3.0].append(mark)
+    return columns
+
+
+def _lane_height(lane: Lane, scale: _Scale) -> float:
+    height = 0.0
+    if lane.bands:
+        height = max(height, BAND_HEIGHT)
+    if lane.bars:
+        height = max(height, BAR_HEIGHT)
+    if lane.marks:
+        deepest = max((len(c) for c in _stacks(lane.marks, scale).values()), default=1)
+        height = max(height, 14 + min(deepest, MAX_STACK) * DOT_STEP)
+    return max(height, 24)
+
+
+def _draw_lane(lane: Lane, scale: _Scale, y: float, height: float) -> DrawnLane:
+    drawn = DrawnLane(lane.title, y, height)
+    for band in lane.bands:
+        x0, x1 = scale.x(band.start), scale.x(band.end)
+        if x1 - x0 < 0.5:
+            continue
+        text = band.label if x1 - x0 >= len(band.label) * CHAR_WIDTH + 12 else ""
+        title = f"{band.label}: {band.start.isoformat()} to {band.end.isoformat()}"
+        drawn.rects.append(Rect(x0, y + 2, round(x1 - x0, 1), height - 4, title, band.kind, text))
+    if lane.bars:
+        top = max(b.value for b in lane.bars) or 1
+        for bar in lane.bars:
+            if not scale.shows(bar.day):
+                continue
+            h = max(2.0, round(bar.value / top * (height - 16), 1))
+            x = scale.x(bar.day)
+            drawn.rects.append(Rect(x - 2, y + height - h, 4, h, bar.label, "bar", "", bar.href))
+        drawn.notes.append(Note(scale.right - 4, y + 11, f"max {top:,}"))
+    for column, marks in _stacks(lane.marks, scale).items():
+        for i, mark in enumerate(marks[:MAX_STACK]):
+            dot_y = y + height - 8 - i * DOT_STEP
+            drawn.dots.append(Dot(column, dot_y, scale.x(mark.earliest), mark.label, mark.href, mark.kind))
+        if len(marks) > MAX_STACK:
+            drawn.notes.append(Note(column + 6, y + 10, f"+{len(marks) - MAX_STACK}"))
+    return drawn
+
+
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+DAY_STEPS = (1, 2, 7, 14)
+MAX_TICKS = 9
+
+
+def ticks(start: date, end: date, scale: _Scale | None = None) -> list[Tick]:
+    """Round dates between ``start`` and ``end``: days, weeks, months or years, at most about nine."""
+    scale = scale or _Scale(start, end, LEFT, WIDTH - RIGHT)
+    days = (end - start).days
+    for step in DAY_STEPS:
+        if days / step <= MAX_TICKS:
+            first = start + timedelta(days=(-start.toordinal()) % step)
+            found = [first + timedelta(days=step * i) for i in range(days // step + 2)]
+            return [_tick(scale, d, d.isoformat()) for d in found if start <= d <= end]
+    months = (end.year - start.year) * 12 + end.month - start.month
+    step = next((s for s in MONTH_STEPS if months / s <= MAX_TICKS), MONTH_STEPS[-1])
+    index = start.year * 12 + start.month - 1
+    index += (-index) % step
+    found = []
+    while True:
+        day = date(index // 12, index % 12 + 1, 1)
+        if day > end:
+            break
+        if day >= start:
+            found.append(day)
+        index += step
+    label = (lambda d: str(d.year)) if step % 12 == 0 else (lambda d: d.strftime("%Y-%m"))
+    return [_tick(scale, d, label(d)) for d in found]
+
+
+def _tick(scale: _Scale, day: date, label: str) -> Tick:
+    x = scale.x(day)
+    room = len(label) * 3.5
+    anchor = "start" if x - room < scale.left - 40 else "end" if x + room > scale.right + RIGHT else "middle"
+    return Tick(x, label, anchor)

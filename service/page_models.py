@@ -1,0 +1,400 @@
+"""What the pages show, gathered from the read side in-process.
+
+Each function answers one page: it asks the query objects (``runtime().queries``),
+the log (``GET /v1/events/{id}``'s ``log.get``) or, for the audit replay and diff,
+the service's own REST API through an in-process request, and returns plain values
+shaped for a template.  No projection is computed here: the page shows what the
+API would answer, arranged for people (newest first, evidence next to each fact,
+dates placed on a chart).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, g, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from events.checkpoints import Checkpoint, verify_log
+from events.development import RecordedDevelopment
+from events.errors import DevelopmentNotFound, DomainError
+from events.occurred import parse_occurred
+from projections.queries import Queries, ScopeNotFound
+from service import charts
+from service.runtime import runtime
+from service.schemas import DevelopmentSchema
+
+TIMELINE_PAGE = 1000
+TIMELINE_MAX = 5000  # developments drawn on one chart
+BAND_SAMPLES = 200  # as-of answers asked to draw the ceasefire bands
+RECENT = 12  # developments listed under "incoming" before the live feed adds more
+REPLAY_STEPS = 25
+DEFAULT_WINDOW = 365  # days a conflict's chart shows before its end, unless asked for all
+VERIFY_TTL = 60.0  # seconds a verification result is shown before it is recomputed
+_DEVELOPMENT = DevelopmentSchema()
+
+
+# -- evidence ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The developments behind a fact, as people read them (newest first, as the API lists them)."""
+
+    items: list[dict[str, Any]]
+    total: int
+    capped: bool
+
+
+class Developments:
+    """Developments by id, from a timeline already fetched, else from the log (``GET /v1/events/{id}``)."""
+
+    def __init__(self, known: Iterable[dict[str, Any]] = ()) -> None:
+        self._by_id: dict[str, dict[str, Any]] = {str(d["id"]): d for d in known}
+
+    def get(self, ident: str) -> dict[str, Any] | None:
+        ident = str(ident)
+        if ident not in self._by_id:
+            try:
+                self._by_id[ident] = development_answer(runtime().log.get(ident))
+            except DevelopmentNotFound:
+                return None
+        return self._by_id[ident]
+
+    def evidence(self, cited: dict[str, Any] | list[str] | None) -> Evidence:
+        """``{ids, total, capped}`` (or a plain list of ids) as the developments themselves."""
+        if cited is None:
+            return Evidence([], 0, False)
+        ids = cited if isinstance(cited, list) else cited["ids"]
+        total = len(ids) if isinstance(cited, list) else cited["total"]
+        capped = False if isinstance(cited, list) else cited["capped"]
+        found = [d for d in (self.get(i) for i in ids) if d is not None]
+        return Evidence(found, total, capped)
+
+    def cite(self, fact: dict[str, Any]) -> dict[str, Any]:
+        """The fact with its ``evidence`` replaced by the developments behind it."""
+        return {**fact, "evidence": self.evidence(fact.get("evidence"))}
+
+
+def development_answer(development: RecordedDevelopment) -> dict[str, Any]:
+    """A development as ``GET /v1/events/{id}`` gives it."""
+    answer: dict[str, Any] = _DEVELOPMENT.dump(development)
+    return answer
+
+
+def _latest(occurred: str | None) -> date | None:
+    if not occurred:
+        return None
+    try:
+        return parse_occurred(occurred).latest
+    except DomainError:
+        return None
+
+
+def _span_of(occurred: str) -> tuple[date, date]:
+    parsed = parse_occurred(occurred)
+    return parsed.earliest, parsed.latest
+
+
+# -- overview ---------------------------------------------------------------------------
+
+
+def overview() -> dict[str, Any]:
+    """Every conflict (newest development first) with its status, every agenda, and the latest developments."""
+    queries = runtime().queries
+    rows = []
+    for item in queries.conflicts():
+        status = queries.conflict(item["conflict"])
+        rows.append({**item, "assessment": status["assessment"], "fighting": status["fighting"]})
+    rows.sort(key=lambda r: r["name"] or r["conflict"])
+    rows.sort(key=lambda r: _latest((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
+    agendas = sorted(queries.agendas(), key=lambda a: _latest(a["last_contact"]) or date.min, reverse=True)
+    log = runtime().log
+    head = log.head()
+    recent = [development_answer(d) for d in log.read(after=max(0, head - RECENT), limit=RECENT)]
+    return {"conflicts": rows, "agendas": agendas, "recent": list(reversed(recent)), "head": head}
+
+
+# -- a conflict -------------------------------------------------------------------------
+
+
+def timeline(queries: Queries, conflict: str, as_of: date | None, known_at: int | None) -> tuple[list[Any], bool]:
+    """Up to ``TIMELINE_MAX`` developments of the conflict in world order, and whether there were more."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while len(items) < TIMELINE_MAX:
+        page = queries.timeline(conflict, after=cursor, limit=TIMELINE_PAGE, as_of=as_of, known_at=known_at)
+        items.extend(page["items"])
+        if page["next_after"] is None:
+            return items, False
+        day, _, position = page["next_after"].rpartition("_")
+        cursor = (day, int(position))
+    return items, True
+
+
+def _next_day(queries: Queries, conflict: str, after: date, known_at: int | None) -> date | None:
+    """The first day after ``after`` on which a development of the conflict counts."""
+    page = queries.timeline(conflict, after=(after.isoformat(), 2**62), limit=1, known_at=known_at)
+    return date.fromisoformat(page["items"][0]["occurred_latest"]) if page["items"] else None
+
+
+def ceasefire_bands(
+    queries: Queries, conflict: str, days: list[date], end: date, known_at: int | None
+) -> tuple[list[charts.Band], bool]:
+    """The ceasefire status between the days developments count, asked of the read side as of each day.
+
+    The status can change only on a day a development starts to count, so asking
+    the conflict's status as of each such day draws it exactly; past
+    ``BAND_SAMPLES`` days, evenly chosen days are asked (and the bands are approximate).
+    """
+    distinct = sorted(set(days))
+    approximate = len(distinct) > BAND_SAMPLES
+    if approximate:
+        step = len(distinct) / BAND_SAMPLES
+        distinct = [distinct[int(i * step)] for i in range(BAND_SAMPLES)]
+    bands: list[charts.Band] = []
+    for i, day in enumerate(distinct):
+        try:
+            status = queries.conflict(conflict, day, known_at)["ceasefire"]["status"]
+        except ScopeNotFound:
+            status = "none"
+        until = distinct[i + 1] if i + 1 < len(distinct) else end
+        if bands and bands[-1].kind == status:
+            bands[-1] = charts.Band(bands[-1].start, until, bands[-1].label, status)
+        else:
+            bands.append(charts.Band(day, until, "no ceasefire" if status == "none" else f"ceasefire {status}", status))
+    return bands, approximate
+
+
+def deaths(items: list[dict[str, Any]]) -> list[charts.Bar]:
+    """Bars for fighting reports that give deaths (best estimate, else high, else low)."""
+    bars = []
+    for item in items:
+        reported = (item["data"] or {}).get("deaths") if item["type"] == "FightingReported" else None
+        if not reported:
+            continue
+        value = next((reported[k] for k in ("best", "high", "low") if reported.get(k) is not None), None)
+        if value is None:
+            continue
+        day = date.fromisoformat(item["occurred_latest"])
+        label = f"{value:,} deaths reported ({item['occurred']}): {item['summary']}"
+        bars.append(charts.Bar(day, int(value), label, f"/developments/{item['id']}"))
+    return bars
+
+
+def _mark(item: dict[str, Any]) -> charts.Mark:
+    label = f"{item['occurred']} · {item['type']}: {item['summary']}"
+    return charts.Mark(
+        date.fromisoformat(item["occurred_earliest"]),
+        date.fromisoformat(item["occurred_latest"]),
+        label,
+        f"/developments/{item['id']}",
+        item["type"],
+    )
+
+
+def conflict_page(conflict: str, as_of: date | None, known_at: int | None, window: int | None) -> dict[str, Any]:
+    """A conflict's status card with evidence, its timeline chart and the controls to travel in time."""
+    queries = runtime().queries
+    status = queries.conflict(conflict, as_of, known_at)
+    at = status["computed_for"]["known_at"]
+    items, truncated = timeline(queries, conflict, as_of, at)
+    developments = Developments(items)
+    asked = date.fromisoformat(status["computed_for"]["as_of"])
+    days = [date.fromisoformat(i["occurred_latest"]) for i in items]
+    start, end = charts.span(days, as_of, window)
+    bands, approximate = ceasefire_bands(queries, conflict, [start, *(d for d in days if d >= start)], end, at)
+    lanes = [charts.Lane("Ceasefire", bands=bands), charts.Lane("Developments", marks=[_mark(i) for i in items])]
+    fighting = deaths(items)
+    if fighting:
+        lanes.append(charts.Lane("Deaths reported", bars=fighting))
+    earlier = [d for d in days if d < asked]
+    return {
+        "status": status,
+        "ceasefire": developments.cite(status["ceasefire"]),
+        "summits": [developments.cite(s) for s in status["summits"]],
+        "commitments": [developments.cite(c) for c in status["commitments"]],
+        "frameworks": [developments.cite(f) for f in status["frameworks"]],
+        "assessment": developments.cite(status["assessment"]) if status["assessment"] else None,
+        "fighting": developments.cite(status["fighting"]),
+        "timeline": list(reversed(items)),
+        "truncated": truncated,
+        "chart": charts.draw(lanes, start, end, as_of, f"as of {as_of.isoformat()}" if as_of else ""),
+        "bands_approximate": approximate,
+        "has_deaths": bool(fighting),
+        "as_of": as_of,
+        "known_at": known_at,
+        "head": status["computed_for"]["head"],
+        "at": at,
+        "window": window,
+        "window_param": None if window == DEFAULT_WINDOW else (window or "all"),
+        "earlier": sum(1 for d in days if d < start),
+        "previous_day": max(earlier) if earlier else None,
+        "next_day": _next_day(queries, conflict, asked, at),
+    }
+
+
+# -- an agenda --------------------------------------------------------------------------
+
+
+def agenda_page(a: str, b: str, as_of: date | None, known_at: int | None) -> dict[str, Any]:
+    """Two actors' agenda: topics, contacts, briefings and joint positions, with evidence and a timeline."""
+    queries = runtime().queries
+    agenda = queries.agenda(a, b, as_of, known_at)
+    developments = Developments()
+    topics = [developments.cite(t) for t in agenda["topics"]]
+    contacts = [developments.cite(c) for c in agenda["contacts"]]
+    briefings = [developments.cite(x) for x in agenda["briefings"]]
+    joint = [developments.cite(p) for p in agenda["joint_positions"]]
+    lanes = [
+        charts.Lane("Contacts", marks=_marks_of(contacts, "contact")),
+        charts.Lane("Briefings", marks=_marks_of(briefings, "briefing")),
+        charts.Lane("Joint positions", marks=_marks_of(joint, "joint")),
+        *(charts.Lane(f"Topic: {t['topic']}", marks=_marks_of([t], "topic")) for t in topics),
+    ]
+    days = [m.latest for lane in lanes for m in lane.marks]
+    start, end = charts.span(days, as_of)
+    return {
+        "agenda": agenda,
+        "topics": topics,
+        "contacts": list(reversed(contacts)),
+        "briefings": list(reversed(briefings)),
+        "joint_positions": joint,
+        "chart": charts.draw(lanes, start, end, as_of, f"as of {as_of.isoformat()}" if as_of else ""),
+        "as_of": as_of,
+        "known_at": known_at,
+        "head": agenda["computed_for"]["head"],
+        "at": agenda["computed_for"]["known_at"],
+    }
+
+
+def _marks_of(facts: list[dict[str, Any]], kind: str) -> list[charts.Mark]:
+    """One mark per development behind the facts (a topic raised twice gets two)."""
+    marks = []
+    for fact in facts:
+        for development in fact["evidence"].items:
+            earliest, latest = _span_of(development["occurred"])
+            label = f"{development['occurred']} · {development['summary']}"
+            marks.append(charts.Mark(earliest, latest, label, f"/developments/{development['id']}", kind))
+    return marks
+
+
+# -- one development --------------------------------------------------------------------
+
+
+def development_page(ident: str) -> dict[str, Any]:
+    """One development, as ``GET /v1/events/{id}`` gives it."""
+    return {"development": development_answer(runtime().log.get(ident))}
+
+
+# -- audit ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    """What an in-process call to the service's own REST API answered."""
+
+    state: str  # "ok", "missing" (no such endpoint on this service) or "error"
+    body: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def api_get(path: str, params: dict[str, Any]) -> ApiAnswer:
+    """GET one of the service's own ``/v1`` endpoints in-process, as any client would.
+
+    The audit page uses the replay and diff endpoints through their public
+    contract, so it keeps working however they are built.  An endpoint this
+    service does not have is ``missing``, not an error.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        app.url_map.bind("localhost").match(path, method="GET")
+    except (NotFound, MethodNotAllowed):
+        return ApiAnswer("missing")
+    headers = {"Accept": "application/json", "X-Request-Id": g.get("request_id", "")}
+    query = {k: v for k, v in params.items() if v is not None and v != ""}
+    visitor = {"REMOTE_ADDR": request.remote_addr or "-"}  # a rate limit counts it against the visitor
+    response = app.test_client().get(path, query_string=query, headers=headers, environ_base=visitor)
+    body = response.get_json(silent=True) or {}
+    if response.status_code == 200:
+        return ApiAnswer("ok", body)
+    return ApiAnswer("error", body, body.get("detail") or f"the service answered {response.status_code}")
+
+
+@dataclass
+class _Verified:
+    report: dict[str, Any]
+    head: int
+    at: float
+
+
+_verified: dict[str, _Verified] = {}
+_verify_lock = threading.Lock()
+
+
+def verification() -> dict[str, Any]:
+    """The log's verification (as ``GET /v1/audit/verify`` answers), recomputed at most once a minute.
+
+    Anyone may read the pages, so the page does not ask for an auditor's token:
+    the chain and checkpoints it checks are public already.  Verifying walks the
+    whole log, so a result is reused for ``VERIFY_TTL`` seconds while the head has
+    not moved, in each process; the page says when it was computed.
+    """
+    log = runtime().log
+    head = log.head()
+    key = runtime().settings.database_url
+    with _verify_lock:
+        cached = _verified.get(key)
+        if cached is None or cached.head != head or time.monotonic() - cached.at > VERIFY_TTL:
+            report = verify_log(log.chain).as_dict()
+            report["verified_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+            cached = _Verified(report, head, time.monotonic())
+            _verified[key] = cached
+    return cached.report
+
+
+def audit_page(conflict: str, after: int, diff_from: str, diff_to: str) -> dict[str, Any]:
+    """A conflict's replay as readable steps, a diff between two points, and the log's verification."""
+    status = runtime().queries.conflict(conflict)  # an unknown conflict is a 404 before anything else
+    last = _latest((status["last_development"] or {}).get("occurred")) or date.today()
+    diff_from = diff_from or (last - timedelta(days=1)).isoformat()
+    diff_to = diff_to or last.isoformat()
+    replay = api_get("/v1/audit/replay", {"conflict": conflict, "after": after, "limit": REPLAY_STEPS})
+    diff = api_get("/v1/audit/diff", {"conflict": conflict, "from": diff_from, "to": diff_to})
+    developments = Developments()
+    differences = [
+        {**d, "evidence": developments.evidence(list(d.get("evidence") or []))}
+        for d in diff.body.get("differences", [])
+    ]
+    log = runtime().log
+    try:
+        verified: dict[str, Any] | None = verification()
+        verify_error = ""
+    except DomainError as e:
+        verified, verify_error = None, str(e)
+    row = log.chain.latest_checkpoint_row()
+    return {
+        "status": status,
+        "replay": replay,
+        "steps": replay.body.get("steps", []),
+        "next_after": replay.body.get("next_after"),
+        "after": after,
+        "diff": diff,
+        "differences": differences,
+        "diff_from": diff_from,
+        "diff_to": diff_to,
+        "verified": verified,
+        "verify_error": verify_error,
+        "checkpoint": Checkpoint.from_row(row).as_dict() if row else None,
+        "checkpoint_every": runtime().settings.checkpoint_every,
+        "key_id": runtime().signing_key.key_id,
+    }

@@ -1,0 +1,226 @@
+"""Pages for people: the overview, a conflict, an agenda, an audit, one development.
+
+A plain Flask blueprint (not part of the OpenAPI document).  Each view parses its
+arguments, makes one call to ``service.page_models`` (which asks the read side
+in-process) and renders a template from ``service/templates``; assets come from
+``service/static`` and nothing from another host.  Errors are HTML pages here,
+while ``/v1/...`` keeps answering problem+json.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from events.errors import DevelopmentNotFound
+from projections.queries import BadKnownAt, ScopeNotFound
+from service import page_models
+from service.runtime import runtime
+
+blp = Blueprint("pages", __name__)
+log = logging.getLogger("conflict_status.pages")
+
+#: pages load only the service's own files; the live list reads the service's own feed
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+class PageError(Exception):
+    """A request a page cannot answer, told to people in plain words."""
+
+    def __init__(self, status: int, title: str, message: str, suggestion: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.suggestion = suggestion
+
+
+# -- arguments --------------------------------------------------------------------------
+
+
+def _as_of() -> date | None:
+    value = request.args.get("as_of", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PageError(400, "That date cannot be read", f"'{value}' is not a date; use the form 2020-01-15.") from None
+
+
+def _known_at() -> int | None:
+    value = request.args.get("known_at", "").strip()
+    try:
+        return runtime().queries.known_at(value)
+    except BadKnownAt:
+        raise PageError(
+            400,
+            "That record time cannot be read",
+            f"'{value}' is neither a log position (a whole number) nor a timestamp such as 2020-06-26T12:00:00Z.",
+        ) from None
+
+
+def _window() -> int | None:
+    """Days the chart shows before its end: ``window=90``, ``all`` (None), or a year by default."""
+    value = request.args.get("window", "").strip()
+    if value == "all":
+        return None
+    return _whole("window", page_models.DEFAULT_WINDOW)
+
+
+def _whole(name: str, default: int | None) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise PageError(400, "That page cannot be read", f"'{name}' must be a whole number, not '{value}'.")
+    return int(value)
+
+
+# -- views ------------------------------------------------------------------------------
+
+
+@blp.before_request
+def _reads_allowed() -> None:
+    """Where reads need a reader token, pages (which a browser cannot send one with) are closed too."""
+    if runtime().settings.reads_need_token:
+        raise PageError(
+            403,
+            "Pages are closed on this service",
+            "This service answers reads only to holders of a reader token, which a web page cannot send. "
+            "Use the REST API under /v1 with your token.",
+        )
+
+
+@blp.get("/")
+def overview() -> str:
+    """Every conflict with its ceasefire, latest assessment and last development; the incoming developments."""
+    return render_template("overview.html", **page_models.overview())
+
+
+@blp.get("/conflicts/<conflict>")
+def conflict(conflict: str) -> str:
+    """A conflict's status card, timeline chart and time controls (``as_of``, ``known_at``, ``window`` days)."""
+    model = page_models.conflict_page(conflict, _as_of(), _known_at(), _window())
+    return render_template("conflict.html", **model)
+
+
+@blp.get("/agendas/<a>/<b>")
+def agenda(a: str, b: str) -> str:
+    """Two actors' bilateral agenda on a timeline (``as_of``, ``known_at``)."""
+    return render_template("agenda.html", **page_models.agenda_page(a, b, _as_of(), _known_at()))
+
+
+@blp.get("/audit/<conflict>")
+def audit(conflict: str) -> str:
+    """A conflict's replay as readable steps, a diff of two points (``from``, ``to``), the log's verification."""
+    model = page_models.audit_page(
+        conflict, _whole("after", 0) or 0, request.args.get("from", "").strip(), request.args.get("to", "").strip()
+    )
+    return render_template("audit.html", **model)
+
+
+@blp.get("/developments/<ident>")
+def development(ident: str) -> str:
+    """One development: what happened, when, who, and its sources."""
+    return render_template("development.html", **page_models.development_page(ident))
+
+
+# -- errors for people ------------------------------------------------------------------
+
+
+def _error_page(status: int, title: str, message: str, suggestion: dict[str, str] | None = None) -> Response:
+    body = render_template(
+        "error.html", title=title, message=message, suggestion=suggestion, status=status, request_id=g.get("request_id")
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+@blp.errorhandler(PageError)
+def _page_error(error: PageError) -> Response:
+    return _error_page(error.status, error.title, error.message, error.suggestion)
+
+
+@blp.errorhandler(ScopeNotFound)
+def _scope_not_found(error: ScopeNotFound) -> Response:
+    kind = "conflict" if error.kind == "conflict" else "agenda"
+    suggestion = None
+    if error.suggestion:
+        href = (
+            f"/conflicts/{error.suggestion}"
+            if kind == "conflict"
+            else "/agendas/" + "/".join(error.suggestion.split("-", 1))
+        )
+        suggestion = {"href": href, "text": error.suggestion}
+    return _error_page(404, f"No such {kind}", f"This service knows no {kind} '{error.key}'.", suggestion)
+
+
+@blp.errorhandler(DevelopmentNotFound)
+def _development_not_found(error: DevelopmentNotFound) -> Response:
+    return _error_page(404, "No such development", f"The log holds no development with the id '{error.id}'.")
+
+
+@blp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return _error_page(error.code or 500, error.name, error.description or error.name)
+
+
+@blp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    log.exception("page failed for request %s", g.get("request_id", "-"))
+    return _error_page(
+        500, "Something went wrong", "The page could not be made; quote the request id below when reporting it."
+    )
+
+
+@blp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+# -- template helpers (presentation only) -----------------------------------------------
+
+
+@blp.app_template_filter("shown")
+def shown(value: Any) -> str:
+    """A value from an answer as text: lists joined, nothing as a dash, the rest as compact JSON."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@blp.app_template_filter("words")
+def words(value: str | None) -> str:
+    """``phone_call`` / ``conflict_risk`` as ``phone call`` / ``conflict risk``."""
+    return (value or "").replace("_", " ")
+
+
+@blp.app_template_filter("fact")
+def fact(path: str) -> str:
+    """An audit field path, ``summits[normandy-paris-2019].date``, as ``summits > normandy-paris-2019 > date``."""
+    return path.replace("[", ".").replace("]", "").replace(".", " \u203a ")
+
+
+@blp.app_template_filter("moment")
+def moment(value: str | None) -> str:
+    """A record timestamp, ``2026-11-27T16:13:17.157879+00:00``, to the minute: ``2026-11-27 16:13 UTC``."""
+    if not value:
+        return "—"
+    text = str(value).replace("T", " ")
+    return text[:16] + (" UTC" if text.endswith(("+00:00", "Z")) else "")
