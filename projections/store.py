@@ -34,6 +34,7 @@ from projections.items import RECORD_KEEPING, Item, Scope, Versions, scopes
 
 SNAPSHOT_EVERY = 64
 PAGE = 1000
+PAGES_PER_TRANSACTION = 20
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
 
@@ -157,7 +158,12 @@ class ProjectionStore:
         return int(row[0]) if row else 0
 
     def catch_up(self) -> int:
-        """Bring every projection up to the log's head; return the position reached."""
+        """Bring every projection up to the log's head; return the position reached.
+
+        Each transaction reads up to ``PAGES_PER_TRANSACTION`` pages, then settles
+        every scope they touched once: a long catch-up (after a bulk import, or a
+        rebuild) refolds a scope once per transaction, not once per page.
+        """
         head = self.log.head()
         tracked = self.tracked()
         while tracked < head:
@@ -166,17 +172,22 @@ class ProjectionStore:
                 tracked = int(row[0])
                 if tracked >= head:
                     break
-                notes = self.log.recorder.select_notifications(
-                    tracked, PAGE, stop=head, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
-                )
-                reached = notes[-1].id if len(notes) == PAGE else head
-                self._process(sql, [self.log.decode(n) for n in notes], reached)
-                sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [reached, TRACKING_NAME])
-                tracked = reached
+                batch = _Batch()
+                for _ in range(PAGES_PER_TRANSACTION):
+                    notes = self.log.recorder.select_notifications(
+                        tracked, PAGE, stop=head, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
+                    )
+                    self._process(sql, [self.log.decode(n) for n in notes], batch)
+                    tracked = notes[-1].id if len(notes) == PAGE else head
+                    if tracked >= head:
+                        break
+                for scope in sorted(set(batch.appended) | set(batch.refold_from)):
+                    self._settle(sql, scope, batch, tracked)
+                sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [tracked, TRACKING_NAME])
         return tracked
 
-    def _process(self, sql: Sql, developments: list[RecordedDevelopment], reached: int) -> None:
-        batch = _Batch()
+    def _process(self, sql: Sql, developments: list[RecordedDevelopment], batch: _Batch) -> None:
+        """Record the items of a page of developments; ``batch`` collects the scopes to settle."""
         for development in developments:
             if development.type in RECORD_KEEPING:
                 self._record_keeping(sql, development, batch)
@@ -190,8 +201,6 @@ class ProjectionStore:
             for scope in found:
                 batch.touch(scope, development.position)
                 batch.appended.setdefault(scope, []).append(item)
-        for scope in sorted(set(batch.appended) | set(batch.refold_from)):
-            self._settle(sql, scope, batch, reached)
 
     def _record_keeping(self, sql: Sql, development: RecordedDevelopment, batch: _Batch) -> None:
         target = str(development.data["target"])

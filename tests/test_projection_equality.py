@@ -212,6 +212,7 @@ def _record_keeping(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_module, "SNAPSHOT_EVERY", 3)
     monkeypatch.setattr(store_module, "PAGE", 4)
+    monkeypatch.setattr(store_module, "PAGES_PER_TRANSACTION", 2)
 
 
 @settings(
