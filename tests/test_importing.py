@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from events.errors import IdConflict
 from events.importers import ImportFailed, ImportOptions, MissingColumns, run_import
 from events.importers.cameo_plover import read_cameo_table
 from events.importers.running import key_id
@@ -217,3 +218,26 @@ def test_a_missing_required_column_fails_before_anything_is_written(log: Conflic
         run_import(log, "ucdp-ged", b"id,date_start,best\n1,2014-01-01,3\n")
     assert "conflict_new_id" in caught.value.missing
     assert log.head() == 0
+
+
+def test_an_import_that_fails_part_way_resumes_where_it_stopped_when_run_again(
+    log: ConflictLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = ged(*(ged_row(n, f"2016-01-{n:02d}") for n in range(1, 8)))
+    real = log.submit_many
+    calls = []
+
+    def failing_third_batch(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise IdConflict("a concurrent writer took an id")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(log, "submit_many", failing_third_batch)
+    with pytest.raises(ImportFailed, match="writing stopped after 6 of 9 developments") as caught:
+        run_import(log, "ucdp-ged", rows, ImportOptions(batch_size=3))  # 2 registrations and 7 rows
+    assert caught.value.summary.added == 4
+    monkeypatch.setattr(log, "submit_many", real)
+    again = run_import(log, "ucdp-ged", rows, ImportOptions(batch_size=3))
+    assert (again.added, again.unchanged) == (3, 4)
+    assert types(log)["FightingReported"] == 7
