@@ -205,7 +205,7 @@ def test_the_agenda_page_lists_the_ten_topics_with_who_raised_them_in_either_ord
     html = page(seeded, "/agendas/RUS/FRA")
     topics = html[html.index('id="topics-h"') : html.index('id="contacts-h"')]
     assert len(re.findall(r'<th scope="row">', topics)) == 10
-    assert re.search(r'<th scope="row">libya</th>\s*<td>RUS, FRA</td>', topics)
+    assert re.search(r'<th scope="row">libya</th>\s*<td data-label="Raised by">RUS, FRA</td>', topics)
     text = text_of(html)
     assert "2020-06-26 : video call" in text
     assert "Both called for a ceasefire in libya" in text
@@ -231,14 +231,15 @@ def test_the_audit_page_shows_the_replay_as_steps_with_what_changed(seeded: Flas
     steps = html[html.index('id="replay-h"') : html.index('id="diff-h"')]
     assert steps.count('<li class="step"') == 12
     violated = steps[steps.index('id="step-20"') :]
-    changed = f'ceasefire{SEP}status</th><td class="before">agreed</td><td class="after">violated'
+    changed = f'ceasefire{SEP}status</th><td data-label="Before" class="before">agreed</td>'
+    changed += '<td data-label="After" class="after">violated</td>'
     assert changed in violated
 
 
 def test_the_audit_page_diffs_two_chosen_points_with_evidence(seeded: FlaskClient) -> None:
     html = page(seeded, "/audit/ukraine-east?from=2020-01-15&to=2020-06-26")
     differences = html[html.index('id="differences"') :]
-    assert f'paris-2019-ceasefire{SEP}status</th><td class="before">overdue</td>' in differences
+    assert f'paris-2019-ceasefire{SEP}status</th><td data-label="From" class="before">overdue</td>' in differences
     assert "Evidence:" in differences
 
 
