@@ -18,7 +18,7 @@ from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem
 from events.importers import ImportSummary as DataSetSummary
 from events.importers.cameo_plover import CameoTable, read_cameo_table
 from events.log import MAX_BATCH, ConflictLog, Submission, open_log
-from service import cli_audit, cli_projections
+from service import cli_audit, cli_projections, cli_worker
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore
 
@@ -46,6 +46,7 @@ main.add_command(cli_audit.verify)
 main.add_command(cli_audit.checkpoint)
 main.add_command(cli_projections.rebuild)
 main.add_command(cli_projections.replay)
+main.add_command(cli_worker.project)
 
 
 # -- serve ---------------------------------------------------------------------------
