@@ -214,3 +214,10 @@ def test_openapi_31_and_the_docs_are_served_without_a_cdn(client: Any) -> None:
 def test_health_reports_the_database_and_head(client: Any) -> None:
     body = client.get("/healthz").json
     assert body["status"] == "ok" and body["head"] == 0
+
+
+def test_an_imported_developments_origin_is_shown(client: Any, writer: dict[str, str]) -> None:
+    origin = {"dataset": "ucdp-ged", "release": "22.1", "row_id": "155259"}
+    created = client.post("/v1/events", json={**CALL, "origin": origin}, headers=writer).json
+    assert client.get(f"/v1/events/{created['id']}").json["origin"] == origin
+    assert client.get("/v1/events").json["items"][0]["origin"] is None
