@@ -73,7 +73,11 @@ def _development(rng: random.Random, n: int, day: date, conflict: str, a: str, b
         return {**base, "type": "StatusAssessed", "data": {"trend": "deteriorated", "period": day.isoformat()[:7]}}
     if roll < 0.85:
         summit = f"summit-{n % 50}"
-        return {**base, "type": "SummitProposed", "data": {"summit": summit, "proposed_by": [a, b], "participants": [a, b]}}
+        return {
+            **base,
+            "type": "SummitProposed",
+            "data": {"summit": summit, "proposed_by": [a, b], "participants": [a, b]},
+        }
     if roll < 0.90:
         due = (day + timedelta(days=60)).isoformat()
         data = {"commitment": f"commitment-{n % 40}", "description": "withdraw", "parties": [a, b], "due": due}

@@ -64,7 +64,8 @@ class IndexQueries:
     def registry_since(self, position: int) -> list[dict[str, Any]]:
         """Registry rows (kind, key, position) recorded after ``position``."""
         return self._rows(
-            f"SELECT kind, key, position FROM {self._table('registry')} WHERE position > ? ORDER BY position", [position]
+            f"SELECT kind, key, position FROM {self._table('registry')} WHERE position > ? ORDER BY position",
+            [position],
         )
 
     def registry_rows(self, kind: str, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -155,7 +156,9 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRec
         statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
         return [*statements, *chain_table_statements("", "INTEGER")]
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
         assert positions is not None
         self.append_links(c, stored_events, positions)  # after the insert: the write lock is held
@@ -186,7 +189,7 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         super().__init__(datastore, events_table_name=events_table_name)
         self.prefix = f'"{self.datastore.schema}".'
         self.events_table = events_table_name
-        self.sql_create_statements += [SQL(s) for s in table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
+        self.sql_create_statements += [SQL(s).format() for s in table_statements(self.prefix, "BIGINT")]
         self.sql_create_statements += [SQL(s).format() for s in chain_table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
 
     def _fetch_ids_after_insert_events(

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from events.errors import FieldError, InvalidDevelopment, Problem
 from events.kinds import AnyObject, Context, Record, Reference, Spec
 from events.occurred import Occurred, parse_occurred

@@ -82,7 +82,10 @@ class ImportSummary:
     rejected: int = 0
 
     def line(self) -> str:
-        return f"rows read: {self.read}, developments added: {self.added}, unchanged: {self.unchanged}, rejected: {self.rejected}"
+        return (
+            f"rows read: {self.read}, developments added: {self.added}, "
+            f"unchanged: {self.unchanged}, rejected: {self.rejected}"
+        )
 
 
 def _ndjson_lines(stream: IO[str]) -> Iterator[tuple[int, Any]]:
@@ -116,7 +119,9 @@ def import_ndjson(log: ConflictLog, stream: IO[str], batch_size: int, progress: 
             lines = [f"line {batch[p.index][0]}: {p.field}: {p.message}" for p in problems if p.index is not None]
             summary.rejected += len({p.index for p in problems if p.index is not None}) or len(batch)
             detail = "\n".join(lines) or str(e)
-            raise click.ClickException(f"import stopped; nothing of this batch was stored:\n{detail}\n{summary.line()}") from None
+            raise click.ClickException(
+                f"import stopped; nothing of this batch was stored:\n{detail}\n{summary.line()}"
+            ) from None
         created = sum(r.created for r in receipts)
         summary.added += created
         summary.unchanged += len(receipts) - created
@@ -306,8 +311,12 @@ def _show_reports(summary: DataSetSummary, report_file: IO[str] | None, limit: i
 
 
 @main.command()
-@click.option("--after", default=0, show_default=True, type=click.IntRange(0), help="export developments after this position")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (default stdout)")
+@click.option(
+    "--after", default=0, show_default=True, type=click.IntRange(0), help="export developments after this position"
+)
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (default stdout)"
+)
 def export(after: int, output: IO[str]) -> None:
     """Export developments as NDJSON that ``import`` reads back (ids kept)."""
     log = open_log(_settings().database_url)

@@ -38,7 +38,9 @@ class DevelopmentSchema(StrictSchema):
     data = fields.Dict(required=True)
     origin = fields.Dict(
         allow_none=True,
-        metadata={"description": "the upstream data set row of an imported development: dataset, release, row_id, flags"},
+        metadata={
+            "description": "the upstream data set row of an imported development: dataset, release, row_id, flags"
+        },
     )
     hash = fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
     prev_hash = fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
