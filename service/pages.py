@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from events.errors import DevelopmentNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
-from service import page_models
+from service import page_models, problems
 from service.runtime import runtime
 
 blp = Blueprint("pages", __name__)
@@ -171,6 +171,15 @@ def _development_not_found(error: DevelopmentNotFound) -> Response:
 @blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     return _error_page(error.code or 500, error.name, error.description or error.name)
+
+
+@blp.app_errorhandler(404)
+def _no_such_page(error: HTTPException) -> Response:
+    """A path nothing answers: an HTML page for a browser, problem+json for API clients and under /v1."""
+    accept = request.accept_mimetypes
+    if request.path.startswith("/v1/") or accept["text/html"] <= accept["application/json"]:
+        return problems.from_http(error)
+    return _error_page(404, "Page not found", f"Nothing is at {request.path}.")
 
 
 @blp.errorhandler(Exception)

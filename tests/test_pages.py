@@ -192,6 +192,18 @@ def test_the_api_keeps_answering_problem_json_for_the_same_unknown_conflict(seed
     assert response.mimetype == "application/problem+json"
 
 
+def test_a_path_nothing_answers_is_an_html_page_for_a_browser_and_problem_json_for_the_api(
+    seeded: FlaskClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    response = seeded.get("/conflict/ukraine-east", headers=browser)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "Page not found" in response.get_data(as_text=True)
+    for path, headers in (("/conflict/ukraine-east", {}), ("/v1/nothing", browser)):
+        response = seeded.get(path, headers=headers)
+        assert response.status_code == 404 and response.mimetype == "application/problem+json", path
+
+
 def test_a_date_or_position_that_cannot_be_read_is_a_400_page(seeded: FlaskClient) -> None:
     assert "is not a date" in page(seeded, "/conflicts/ukraine-east?as_of=15/01/2020", status=400)
     assert "neither a log position" in page(seeded, "/conflicts/ukraine-east?known_at=yesterday", status=400)
