@@ -7,14 +7,16 @@ import json
 import multiprocessing
 import threading
 import uuid
+from datetime import UTC
 from typing import Any
 
 import pytest
 import rfc8785
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, UUIDAsHex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.chain import GENESIS, canonical_json, entry_bytes
+from events.chain import GENESIS, CanonicalJSONTranscoder, canonical_json, entry_bytes, quick_walk, walk
 from events.checkpoints import verify_log
 from events.development import Development
 from events.log import ConflictLog, open_log
@@ -41,6 +43,28 @@ def test_canonical_json_writes_exactly_what_rfc8785_writes(value: Any) -> None:
             canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+@given(st.dictionaries(st.text(max_size=6), JSON | st.datetimes(timezones=st.just(UTC)) | st.uuids(), max_size=6))
+def test_the_log_stores_what_rfc8785_writes_for_an_event_with_custom_types(state: dict[str, Any]) -> None:
+    canonical, plain = CanonicalJSONTranscoder(), JSONTranscoder()
+    for transcoder in (canonical, plain):
+        transcoder.register(DatetimeAsISO())
+        transcoder.register(UUIDAsHex())
+    try:
+        expected = rfc8785.dumps(json.loads(plain.encode(state)))
+    except Exception as refused:
+        with pytest.raises(type(refused)):
+            canonical.encode(state)
+        return
+    assert canonical.encode(state) == expected
+
+
+def test_numbers_are_stored_as_rfc8785_writes_them() -> None:
+    transcoder = CanonicalJSONTranscoder()
+    stored = transcoder.encode({"whole": 2.0, "tenth": 0.1, "big": 1e21, "small": 1e-7})
+    assert stored == b'{"big":1e+21,"small":1e-7,"tenth":0.1,"whole":2}'
+    assert transcoder.decode(stored)["whole"] == 2  # a whole float reads back as an int
 
 
 def test_keys_outside_the_basic_multilingual_plane_sort_by_utf16_code_units() -> None:
@@ -146,3 +170,21 @@ def test_a_log_written_before_the_chain_is_chained_by_its_next_append(log: Confl
     assert report.ok, report.verdict.broken
     assert [d.prev_hash for d in log.read(limit=1)] == [GENESIS]
     assert report.verdict.developments == 5
+
+
+def test_the_quick_walk_of_an_intact_log_agrees_with_the_full_walk(log: ConflictLog, tmp_path: Any) -> None:
+    fill(log, 12)
+    chain = log.chain
+    stop = chain.walk_bound()
+    quick = quick_walk(chain.stream_joined(stop, page=5), [])
+    full = walk(chain.stream_rows(stop, page=5), chain.stream_links(stop, page=5), [], chain)
+    assert quick is not None and full.ok
+    assert (
+        (quick.head, quick.developments, quick.head_hash)
+        == (full.head, full.developments, full.head_hash)
+        == (
+            12,
+            12,
+            log.read(after=11, limit=1)[0].hash,
+        )
+    )
