@@ -20,6 +20,7 @@ AXIS = 34  # room for tick labels under the lanes
 GAP = 6
 DOT_STEP = 11  # vertical distance between dots of one day
 MAX_STACK = 12  # dots drawn on one day before "+N"
+NOTE_SPACING = 30  # px between two "+N" notes
 BAND_HEIGHT = 30
 BAR_HEIGHT = 60
 CHAR_WIDTH = 6.6  # px of one character of a band's label (11 px sans-serif)
@@ -194,6 +195,22 @@ def _stacks(marks: list[Mark], scale: _Scale) -> dict[float, list[Mark]]:
     return columns
 
 
+def _bar_columns(bars: list[Bar], scale: _Scale) -> dict[float, list[Bar]]:
+    """Bars summed by the pixel column they fall in (4 px wide), the largest first in each."""
+    columns: dict[float, list[Bar]] = defaultdict(list)
+    for bar in bars:
+        if scale.shows(bar.day):
+            columns[round(scale.x(bar.day) / 4) * 4.0].append(bar)
+    return {x: sorted(c, key=lambda b: -b.value) for x, c in columns.items()}
+
+
+def _bars_label(bars: list[Bar], value: int) -> str:
+    if len(bars) == 1:
+        return bars[0].label
+    first, last = min(b.day for b in bars), max(b.day for b in bars)
+    return f"{value:,} in {len(bars)} reports from {first.isoformat()} to {last.isoformat()}; largest: {bars[0].label}"
+
+
 def _lane_height(lane: Lane, scale: _Scale) -> float:
     height = 0.0
     if lane.bands:
@@ -216,20 +233,21 @@ def _draw_lane(lane: Lane, scale: _Scale, y: float, height: float) -> DrawnLane:
         title = f"{band.label}: {band.start.isoformat()} to {band.end.isoformat()}"
         drawn.rects.append(Rect(x0, y + 2, round(x1 - x0, 1), height - 4, title, band.kind, text))
     if lane.bars:
-        top = max(b.value for b in lane.bars) or 1
-        for bar in lane.bars:
-            if not scale.shows(bar.day):
-                continue
-            h = max(2.0, round(bar.value / top * (height - 16), 1))
-            x = scale.x(bar.day)
-            drawn.rects.append(Rect(x - 2, y + height - h, 4, h, bar.label, "bar", "", bar.href))
+        columns = _bar_columns(lane.bars, scale)
+        top = max((sum(b.value for b in c) for c in columns.values()), default=0) or 1
+        for x, bars in columns.items():
+            value = sum(b.value for b in bars)
+            h = max(2.0, round(value / top * (height - 16), 1))
+            drawn.rects.append(Rect(x - 2, y + height - h, 4, h, _bars_label(bars, value), "bar", "", bars[0].href))
         drawn.notes.append(Note(scale.right - 4, y + 11, f"max {top:,}"))
-    for column, marks in _stacks(lane.marks, scale).items():
+    noted = float("-inf")
+    for column, marks in sorted(_stacks(lane.marks, scale).items()):
         for i, mark in enumerate(marks[:MAX_STACK]):
             dot_y = y + height - 8 - i * DOT_STEP
             drawn.dots.append(Dot(column, dot_y, scale.x(mark.earliest), mark.label, mark.href, mark.kind))
-        if len(marks) > MAX_STACK:
+        if len(marks) > MAX_STACK and column - noted >= NOTE_SPACING:  # crowded notes would overlap
             drawn.notes.append(Note(column + 6, y + 10, f"+{len(marks) - MAX_STACK}"))
+            noted = column
     return drawn
 
 

@@ -31,7 +31,8 @@ from service.schemas import DevelopmentSchema
 
 TIMELINE_PAGE = 1000
 TIMELINE_MAX = 5000  # developments drawn on one chart
-BAND_SAMPLES = 200  # as-of answers asked to draw the ceasefire bands
+BAND_SAMPLES = 100  # as-of answers asked to draw the ceasefire bands
+LISTED = 100  # developments listed under the chart, newest first
 RECENT = 12  # developments listed under "incoming" before the live feed adds more
 REPLAY_STEPS = 25
 DEFAULT_WINDOW = 365  # days a conflict's chart shows before its end, unless asked for all
@@ -214,6 +215,7 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
     if fighting:
         lanes.append(charts.Lane("Deaths reported", bars=fighting))
     earlier = [d for d in days if d < asked]
+    shown = [i for i in reversed(items) if date.fromisoformat(i["occurred_latest"]) >= start]
     return {
         "status": status,
         "ceasefire": developments.cite(status["ceasefire"]),
@@ -222,7 +224,8 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         "frameworks": [developments.cite(f) for f in status["frameworks"]],
         "assessment": developments.cite(status["assessment"]) if status["assessment"] else None,
         "fighting": developments.cite(status["fighting"]),
-        "timeline": list(reversed(items)),
+        "timeline": shown[:LISTED],
+        "in_span": len(shown),
         "truncated": truncated,
         "chart": charts.draw(lanes, start, end, as_of, f"as of {as_of.isoformat()}" if as_of else ""),
         "bands_approximate": approximate,

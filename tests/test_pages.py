@@ -180,6 +180,17 @@ def test_deaths_from_fighting_reports_are_drawn_as_bars(seeded: FlaskClient, sub
     assert "12 deaths reported (2020-07-10)" in chart
 
 
+def test_a_busy_conflict_lists_its_newest_hundred_developments_and_says_how_many_more(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    batch = [fighting("ukraine-east", f"2020-07-{1 + i % 28:02d}", i) for i in range(110)]
+    assert seeded.post("/v1/events/batch", json=batch, headers=submitter).status_code == 201
+    html = page(seeded, "/conflicts/ukraine-east")
+    listed = html[html.index("Developments in this span") :]
+    assert listed.count('<li>\n      <a href="/developments/') == 100
+    assert "The newest 100 of 121;" in text_of(listed)  # 110 and the seed's 11 of the last year
+
+
 def test_an_unknown_conflict_is_a_404_page_that_suggests_the_closest_id(seeded: FlaskClient) -> None:
     html = page(seeded, "/conflicts/ukraine-eas", status=404)
     assert "No such conflict" in html
