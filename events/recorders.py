@@ -7,7 +7,11 @@ them: a development is either stored and indexed, or neither.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -150,7 +154,35 @@ class IndexQueries:
 
 
 class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRecorder):
-    """SQLite: events, index rows and chain links in one transaction."""
+    """SQLite: events, index rows and chain links in one transaction.
+
+    Writers of every process queue on a blocking ``flock`` of a file beside the
+    database before they begin: SQLite's own busy handler polls with sleeps of
+    up to 100 ms, so two processes appending at once spent most of their time
+    asleep (158 single appends/s over HTTP with two workers; with the queue 420/s).
+    """
+
+    _writers = threading.Lock()
+    _lock_fd: int | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self._exclusive():
+            return super().insert_events(stored_events, **kwargs)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        name = self.datastore.pool.db_name
+        if self.datastore.pool.is_sqlite_memory_mode:
+            yield
+            return
+        with self._writers:
+            if self._lock_fd is None:
+                self._lock_fd = os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def construct_create_table_statements(self) -> list[str]:
         statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
