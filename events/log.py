@@ -31,6 +31,7 @@ from events.errors import (
     Problem,
     UnknownReference,
 )
+from events.group_commit import GroupCommit
 from events.kinds import parse_uuid
 from events.recorders import IndexedPostgresRecorder, IndexedSQLiteRecorder, IndexQueries
 from events.references import KnownIds
@@ -65,6 +66,8 @@ class ConflictLog(Application[UUID]):
         self._explicit_env = dict(env)
         super().__init__(env=dict(env))
         self.known = KnownIds()
+        #: single appends of concurrent threads share one transaction (``events.group_commit``)
+        self.group_commit = GroupCommit(self.save)
         #: called with the new head after every append (the service signs checkpoints with it)
         self.on_appended: Callable[[int], None] | None = None
 
@@ -115,7 +118,8 @@ class ConflictLog(Application[UUID]):
             self._check_references([drafts[i] for i in fresh], [i for i in fresh], batch)
             aggregates = {i: Development.record(drafts[i], ids[i]) for i in fresh}
             try:
-                recordings = self.save(*aggregates.values()) if aggregates else []
+                save = self.save if batch else self.group_commit.save
+                recordings = save(*aggregates.values()) if aggregates else []
             except IntegrityError:
                 if attempt == 2:
                     raise
