@@ -14,9 +14,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
@@ -224,6 +225,21 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         self.sql_create_statements += [SQL(s).format() for s in table_statements(self.prefix, "BIGINT")]
         self.sql_create_statements += [SQL(s).format() for s in chain_table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Insert events, index rows and chain links in one plain transaction.
+
+        The library sends the insert in pipeline mode; with batches of thousands
+        of events that hung for good under load (client in ``Pipeline.sync``,
+        server waiting in ``ClientRead``), so this recorder does without it.
+        """
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events, **kwargs)  # takes LOCK TABLE ... IN EXCLUSIVE MODE
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -232,12 +248,11 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         self.append_links(curs, stored_events, positions)  # under LOCK TABLE ... IN EXCLUSIVE MODE
         rows = _index_rows(stored_events, positions)
         if rows:
-            with curs.connection.pipeline():
-                curs.executemany(_pg(_INSERT_DEVELOPMENT.format(p=self.prefix)), [r.development for r in rows])
-                curs.executemany(_pg(_INSERT_REF.format(p=self.prefix)), [ref for r in rows for ref in r.refs])
-                registry = [r.registry for r in rows if r.registry]
-                if registry:
-                    curs.executemany(_pg(_INSERT_REGISTRY.format(p=self.prefix)), registry)
+            curs.executemany(_pg(_INSERT_DEVELOPMENT.format(p=self.prefix)), [r.development for r in rows])
+            curs.executemany(_pg(_INSERT_REF.format(p=self.prefix)), [ref for r in rows for ref in r.refs])
+            registry = [r.registry for r in rows if r.registry]
+            if registry:
+                curs.executemany(_pg(_INSERT_REGISTRY.format(p=self.prefix)), registry)
         return positions
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
