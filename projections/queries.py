@@ -80,7 +80,7 @@ class Queries:
         """A ``known_at`` parameter as a log position: a position, or the last one recorded by a timestamp."""
         if value is None or value == "":
             return None
-        if isinstance(value, int) or str(value).isdigit():
+        if isinstance(value, int) or (str(value).isascii() and str(value).isdigit()):
             return int(value)
         try:
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))

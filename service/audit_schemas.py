@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.schemas import POSITION
+
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$")
 
 
@@ -39,7 +41,7 @@ class CheckpointPageSchema(StrictSchema):
 
 
 class CheckpointQuerySchema(StrictSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={"description": "position cursor"})
+    after = fields.Integer(load_default=0, validate=POSITION, metadata={"description": "position cursor"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -97,7 +99,7 @@ class VerifyReportSchema(StrictSchema):
 class StreamQuerySchema(StrictSchema):
     after = fields.Integer(
         load_default=0,
-        validate=validate.Range(min=0),
+        validate=POSITION,
         metadata={"description": "start after this position (a `Last-Event-ID` header takes precedence)"},
     )
     limit = fields.Integer(

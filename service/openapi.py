@@ -57,9 +57,12 @@ def document_routes(app: Any, api: Any) -> None:
                 continue
             responses = operation.setdefault("responses", {})
             responses["default"] = PROBLEM_RESPONSE
-            for status in ("400", "404", "409", "413", "415", "422", "500"):
+            for status in ("400", "404", "409", "413", "415", "422", "429", "500"):
                 if status not in responses:
                     responses[status] = PROBLEM_RESPONSE
+            for status, response in responses.items():
+                if status != "default" and int(status) >= 400:  # every error is problem+json, whoever documented it
+                    responses[status] = {**PROBLEM_RESPONSE, "description": response.get("description", "a problem")}
             role = roles.get((path, method))
             if role and not role.endswith("?"):
                 operation["security"] = [{"bearer": []}]

@@ -64,6 +64,7 @@ HTTP_TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid-request", "The request's parameters are invalid"),
     429: ("rate-limited", "Too many requests"),
+    503: ("unavailable", "The service cannot answer now"),
 }
 
 
@@ -96,6 +97,8 @@ def problem_response(
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     if status == 401:  # RFC 9110: a 401 names the scheme it wants
         response.headers["WWW-Authenticate"] = 'Bearer realm="conflict-status"'
+    if status == 503:  # busy or the database unreachable: worth a retry soon
+        response.headers["Retry-After"] = "2"
     return response
 
 

@@ -12,6 +12,10 @@ from marshmallow import Schema, fields, validate
 from events.kinds import ACTOR_CODE, SLUG
 from events.vocabulary import TYPES
 
+#: the largest log position the databases can hold (a signed 64-bit integer)
+MAX_POSITION = 2**63 - 1
+POSITION = validate.Range(min=0, max=MAX_POSITION)
+
 
 class StrictSchema(Schema):
     class Meta:
@@ -65,7 +69,7 @@ class EventPageSchema(StrictSchema):
 
 
 class EventQuerySchema(StrictSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={"description": "position cursor"})
+    after = fields.Integer(load_default=0, validate=POSITION, metadata={"description": "position cursor"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     type = fields.List(
         fields.String(validate=validate.OneOf(list(TYPES))),
@@ -342,8 +346,8 @@ def _scope_fields() -> dict[str, fields.Field]:
 
 
 class ReplayQuerySchema(StrictSchema.from_dict(_scope_fields())):  # type: ignore[misc]
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={"description": "position cursor"})
-    until = fields.Integer(validate=validate.Range(min=0), metadata={"description": "last position to replay"})
+    after = fields.Integer(load_default=0, validate=POSITION, metadata={"description": "position cursor"})
+    until = fields.Integer(validate=POSITION, metadata={"description": "last position to replay"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     as_of = fields.Date(metadata={"description": "the date of the world each step's answer is for (default today)"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from uuid import UUID
 
 from flask import request, url_for
 from flask.views import MethodView
@@ -115,13 +116,13 @@ class Batch(MethodView):
         return body, 201 if created else 200
 
 
-@blp.route("/<development_id>")
+@blp.route("/<uuid:development_id>")
 class Event(MethodView):
     @reads
     @blp.response(200, DevelopmentSchema)
-    def get(self, development_id: str) -> Any:
+    def get(self, development_id: UUID) -> Any:
         """Read one development by its id."""
-        return runtime().log.get(development_id)
+        return runtime().log.get(str(development_id))
 
 
 def _receipt(receipt: Receipt) -> dict[str, Any]:

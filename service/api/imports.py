@@ -103,6 +103,9 @@ class Imports(MethodView):
         except ImportFailed as e:
             errors = [{"field": _where(r.as_dict()), "message": r.reason} for r in e.summary.reports]
             raise ApiProblem(422 if options.get("strict") else 409, e.detail, errors, slug="import-failed") from None
+        if summary.rows_read == 0:
+            message = f"the file holds no {format} rows"
+            raise ApiProblem(422, message, [{"field": "(body)", "message": message}], slug="unreadable-file")
         return summary.as_dict()
 
 

@@ -38,8 +38,9 @@ LAST_EVENT_ID = {
     "name": "Last-Event-ID",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-    "description": "resume after this position (sent by EventSource when it reconnects); wins over `after`",
+    "schema": {"type": "string", "pattern": "^[0-9]{0,18}$"},
+    "description": "resume after this position (sent by EventSource when it reconnects); wins over `after`; "
+    "empty: ignored",
 }
 
 
@@ -83,7 +84,7 @@ def _last_event_id(after: int) -> int:
     given = request.headers.get("Last-Event-ID")
     if given is None or not given.strip():
         return after
-    if not given.strip().isdigit() or len(given.strip()) > 18:
+    if not (given.strip().isascii() and given.strip().isdigit()) or len(given.strip()) > 18:
         raise ApiProblem(
             400,
             "Last-Event-ID must be a log position",
