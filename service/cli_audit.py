@@ -78,8 +78,10 @@ def _describe(report: Report, held: list[Checkpoint]) -> str:
     v = report.verdict
     lines = [
         f"checked {v.developments} developments up to position {v.head} in {report.seconds:.2f} s "
-        f"({report.rate:,.0f} developments/s)",
-        f"head hash {v.head_hash}",
+        f"({report.rate:,.0f} developments/s)"
+        if v.ok
+        else f"intact: {v.developments} developments, up to position {v.head}",
+        f"{'head' if v.ok else 'last intact'} hash {v.head_hash}",
         f"signed checkpoints: {report.checkpoints} stored, {v.anchors} met by the chain"
         + (f" (with the {len(held)} you hold)" if held else ""),
     ]
