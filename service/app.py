@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     def _request_id() -> None:
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        connection = request.environ.get("gunicorn.socket")
+        if connection is not None:  # a client that stops sending its body (or reading) frees its thread
+            connection.settimeout(settings.read_timeout)
 
     @app.after_request
     def _headers(response: Response) -> Response:

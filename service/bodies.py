@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import ClientDisconnected
 
 from service.problems import ApiProblem
 
@@ -30,8 +31,21 @@ def _loads(text: str, where: str) -> Any:
         raise ApiProblem(400, f"{where}malformed JSON: {e}", slug="malformed-json") from None
 
 
+def body_bytes() -> bytes:
+    """The request's body: 413 past MAX_CONTENT_LENGTH, 408 when the client stops sending for READ_TIMEOUT."""
+    try:
+        data = request.get_data(cache=False)
+    except (TimeoutError, ClientDisconnected):  # gunicorn ends a timed-out body early: werkzeug sees it cut short
+        raise ApiProblem(408, "the body stopped arriving before it was complete", slug="body-timeout") from None
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # a chunked body is cut at the limit by werkzeug, silently: never read the cut one as the whole
+        raise ApiProblem(413, f"the body is larger than the {limit} bytes accepted", slug="too-large")
+    return data
+
+
 def _text() -> str:
-    data = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    data = body_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

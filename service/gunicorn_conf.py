@@ -2,8 +2,14 @@
 
 Schemas are created once, in the master, before any worker starts; workers build
 their own log application lazily after the fork (never ``--preload`` one).
-Threaded workers keep a slow client or a long-lived stream from holding a whole
-worker.
+Threaded workers (gthread) keep a slow client or a long-lived stream from holding
+a whole worker: gunicorn's main loop parks idle keep-alive connections, and
+connections that sent nothing for 5 s, without a thread; a live feed, a client
+sending its body slowly or a client reading slowly holds one thread, so a worker
+has 8 (database work stays bounded by the connection pool).  The app sets
+READ_TIMEOUT on each request's socket, so that a client that goes silent in the
+middle of its body is answered 408 and frees its thread.  ``timeout`` is the
+heartbeat after which the master replaces a stuck worker.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from service.tokens import TokenStore
 bind = "127.0.0.1:8000"
 workers = 2
 worker_class = "gthread"
-threads = 4
+threads = 8
 timeout = 60
 graceful_timeout = 20
 keepalive = 5

@@ -59,6 +59,7 @@ HTTP_TITLES = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    408: ("request-timeout", "The request took too long to arrive"),
     409: ("conflict", "Conflict"),
     413: ("too-large", "The request body is too large"),
     415: ("unsupported-media-type", "Unsupported media type"),

@@ -41,6 +41,8 @@ class Settings:
     checkpoint_every: int = 1000
     #: live feeds (GET /v1/events/stream) one worker process serves at once; keep it below its threads
     stream_slots: int = 2
+    #: seconds a client may stay silent while sending a body or reading an answer (slow clients free their thread)
+    read_timeout: int = 30
     #: per-client rate limit, such as "100/minute" (empty: no limit); clients are told apart by token, else address
     rate_limit: str = ""
     #: where rate-limit counters live: memory:// counts in each worker process; redis://... shares them
@@ -70,7 +72,7 @@ class Settings:
             changes["rate_limit"] = _rate_limit(env["RATE_LIMIT"])
         if env.get("RATE_LIMIT_STORAGE"):
             changes["rate_limit_storage"] = env["RATE_LIMIT_STORAGE"]
-        for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS"):
+        for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS", "READ_TIMEOUT"):
             if env.get(name):
                 changes[name.lower()] = _positive(name, env[name])
         settings = replace(settings, **changes)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ problem+json, and every answer conforms to the document.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -149,3 +150,24 @@ def test_digits_that_are_not_ascii_are_not_positions(client: Any, auth: Any) -> 
     assert is_problem(client.get("/v1/conflicts/libya?known_at=²"), 422)["errors"][0]["field"] == "known_at"
     feed = client.get("/v1/events/stream?wait=0", headers={"Last-Event-ID": "²"})
     assert is_problem(feed, 400)["errors"][0]["field"] == "Last-Event-ID"
+
+
+def test_a_chunked_batch_past_the_limit_is_refused_whole_not_cut(small_bodies: tuple[Any, dict[str, str]]) -> None:
+    client, headers = small_bodies
+
+    def line(n: int, pad: int) -> str:
+        return (
+            json.dumps({**REGISTRATION, "summary": "x" * pad, "data": {"conflict": f"c-{n:02d}", "name": "C"}}) + "\n"
+        )
+
+    pad = 200 - len(line(0, 0))
+    body = "".join(line(n, pad) for n in range(12)).encode()
+    assert len(line(0, pad)) == 200 and body[:2000].endswith(b"\n")  # cut at the limit, the batch would parse
+    refused = client.post(
+        "/v1/events/batch",
+        input_stream=io.BytesIO(body),
+        headers={**headers, "Content-Type": "application/x-ndjson", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    is_problem(refused, 413)
+    assert client.get("/v1/events").json["head"] == 0

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
 from events.kinds import SLUG
 from service.auth import requires
-from service.bodies import media_type
+from service.bodies import body_bytes, media_type
 from service.problems import ApiProblem
 from service.runtime import runtime
 
@@ -97,7 +97,7 @@ class Imports(MethodView):
         if media_type() not in MEDIA_TYPES:
             raise ApiProblem(415, f"send the file as one of {', '.join(MEDIA_TYPES)}, not '{request.mimetype}'")
         try:
-            summary = run_import(runtime().log, format, request.get_data(), ImportOptions(**options))
+            summary = run_import(runtime().log, format, body_bytes(), ImportOptions(**options))
         except ImportProblem as e:
             raise ApiProblem(422, e.detail, e.errors, slug="unreadable-file") from None
         except ImportFailed as e:
