@@ -227,7 +227,11 @@ def load_or_create_key(path: Path) -> SigningKey:
             os.fsync(out.fileno())
         try:
             os.link(temporary, path)  # fails if another process made the key meanwhile: use theirs
-            log.info("made a new signing key %s in %s", _load(path).key_id, path)
+            log.warning(  # a first start, or a lost key: either way, one to back up
+                "made a new signing key %s in %s; keep a copy (checkpoints signed by earlier keys still verify)",
+                _load(path).key_id,
+                path,
+            )
         except FileExistsError:
             pass
     finally:
