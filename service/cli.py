@@ -18,7 +18,7 @@ from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem
 from events.importers import ImportSummary as DataSetSummary
 from events.importers.cameo_plover import CameoTable, read_cameo_table
 from events.log import MAX_BATCH, ConflictLog, Submission, open_log
-from service import cli_audit, cli_projections, cli_worker
+from service import cli_audit, cli_backup, cli_projections, cli_worker
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore
 
@@ -163,10 +163,11 @@ def _content_key(raw: Any) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ndjson", *FORMATS]),
+    type=click.Choice(["ndjson", "backup", *FORMATS]),
     default="ndjson",
     show_default=True,
-    help="ndjson: developments, one a line; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); "
+    help="ndjson: developments, one a line; backup: a backup made by export --format backup, restored "
+    "verbatim into an empty database; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); "
     "plover: PLOVER JSON records or tab-separated CAMEO-coded rows (GDELT)",
 )
 @click.option(
@@ -216,6 +217,11 @@ def import_command(
     """
     if (file is None) == (example is None):
         raise click.UsageError("give either FILE or --example")
+    if fmt == "backup":
+        if file is None:
+            raise click.UsageError("--example is NDJSON; give a backup FILE")
+        cli_backup.restore_backup(_settings().database_url, io.TextIOWrapper(file, encoding="utf-8"))
+        return
     if fmt != "ndjson":
         if file is None:
             raise click.UsageError(f"--example is NDJSON; give a {fmt} FILE")
@@ -317,8 +323,22 @@ def _show_reports(summary: DataSetSummary, report_file: IO[str] | None, limit: i
 @click.option(
     "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (default stdout)"
 )
-def export(after: int, output: IO[str]) -> None:
-    """Export developments as NDJSON that ``import`` reads back (ids kept)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ndjson", "backup"]),
+    default="ndjson",
+    show_default=True,
+    help="ndjson: the developments' content, to import elsewhere as new developments; backup: every stored "
+    "event as it is and the signed checkpoints, which import --format backup restores with the same chain head",
+)
+def export(after: int, output: IO[str], fmt: str) -> None:
+    """Export developments as NDJSON that ``import`` reads back (ids kept), or the whole log as a backup."""
+    if fmt == "backup":
+        if after:
+            raise click.UsageError("a backup holds the whole log: --after does not apply")
+        cli_backup.write_backup(_settings().database_url, output)
+        return
     log = open_log(_settings().database_url)
     try:
         head = log.head()
