@@ -96,6 +96,17 @@ class VerifyReportSchema(StrictSchema):
     seconds = fields.Float(required=True)
 
 
+class StreamHeadersSchema(StrictSchema):
+    last_event_id = fields.String(
+        data_key="Last-Event-ID",
+        metadata={
+            "description": "resume after this position (sent by EventSource when it reconnects); wins over `after`; "
+            "empty: ignored",
+            "pattern": "^[0-9]{0,18}$",
+        },
+    )
+
+
 class StreamQuerySchema(StrictSchema):
     after = fields.Integer(
         load_default=0,

@@ -8,7 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.audit_schemas import StreamQuerySchema
+from service.audit_schemas import StreamHeadersSchema, StreamQuerySchema
 from service.auth import reads
 from service.feed import MEDIA_TYPES, NDJSON, SSE, Follow, ndjson, server_sent_events
 from service.problems import ApiProblem
@@ -34,23 +34,16 @@ STREAM_RESPONSE = {
         },
     },
 }
-LAST_EVENT_ID = {
-    "name": "Last-Event-ID",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "pattern": "^[0-9]{0,18}$"},
-    "description": "resume after this position (sent by EventSource when it reconnects); wins over `after`; "
-    "empty: ignored",
-}
 
 
 @blp.route("/stream")
 class Stream(MethodView):
     @reads
     @blp.arguments(StreamQuerySchema, location="query", as_kwargs=True)
-    @blp.doc(responses={"200": STREAM_RESPONSE}, parameters=[LAST_EVENT_ID])
+    @blp.arguments(StreamHeadersSchema, location="headers", as_kwargs=True)
+    @blp.doc(responses={"200": STREAM_RESPONSE})
     @blp.alt_response(503, description="this worker already serves as many feeds as it may; retry later")
-    def get(self, after: int, limit: int, wait: float, heartbeat: float) -> Any:
+    def get(self, after: int, limit: int, wait: float, heartbeat: float, last_event_id: str | None = None) -> Any:
         """Follow the log from a position as it grows.
 
         `Accept: application/x-ndjson` (the default) or `text/event-stream`.
@@ -59,7 +52,7 @@ class Stream(MethodView):
         EventSource sends by itself when it reconnects).
         """
         media_type = _negotiate()
-        after = _last_event_id(after)
+        after = _last_event_id(after, last_event_id)
         slots = runtime().feeds
         if not slots.take():
             raise ApiProblem(503, "too many live feeds are open on this worker; retry in a few seconds", slug="busy")
@@ -80,8 +73,7 @@ def _negotiate() -> str:
     return best
 
 
-def _last_event_id(after: int) -> int:
-    given = request.headers.get("Last-Event-ID")
+def _last_event_id(after: int, given: str | None) -> int:
     if given is None or not given.strip():
         return after
     if not (given.strip().isascii() and given.strip().isdigit()) or len(given.strip()) > 18:
