@@ -7,6 +7,7 @@ read by topic); otherwise every development is a ``Development.Recorded``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -125,6 +126,38 @@ class RecordedDevelopment:
             data=dict(event.data),
             digest=event.digest,
             origin=dict(event.origin) if event.origin else None,
+        )
+
+    @classmethod
+    def from_stored(cls, originator_id: Any, position: int, state: bytes) -> RecordedDevelopment | None:
+        """Read a stored event's JSON directly (several times faster than the mapper).
+
+        None when the event needs the mapper: one written with a ``class_version``
+        (to be upcast) or whose state is not plain JSON.
+        """
+        try:
+            body = json.loads(state)
+        except ValueError:
+            return None
+        if "class_version" in body or not isinstance(body.get("timestamp"), dict):
+            return None
+        origin = body.get("origin")
+        return cls(
+            id=str(originator_id),
+            position=position,
+            recorded_at=datetime.fromisoformat(body["timestamp"]["_data_"]),
+            type=body["type"],
+            occurred=body["occurred"],
+            earliest=date.fromisoformat(body["earliest"]),
+            latest=date.fromisoformat(body["latest"]),
+            conflicts=body["conflicts"],
+            actors=body["actors"],
+            persons=body["persons"],
+            sources=body["sources"],
+            summary=body["summary"],
+            data=body["data"],
+            digest=body["digest"],
+            origin=origin or None,
         )
 
     def content(self) -> dict[str, Any]:

@@ -303,6 +303,10 @@ class ConflictLog(Application[UUID]):
         return self._chained([self.decode(n) for n in self.index.select_stored(positions)])
 
     def decode(self, notification: Notification) -> RecordedDevelopment:
+        """The development a stored event holds (read directly, or through the mapper to upcast)."""
+        fast = RecordedDevelopment.from_stored(notification.originator_id, notification.id, notification.state)
+        if fast is not None:
+            return fast
         event = self.mapper.to_domain_event(notification)
         assert isinstance(event, Development.Recorded)
         return RecordedDevelopment.from_event(event, notification.id)

@@ -51,7 +51,8 @@ def item_from(development: RecordedDevelopment) -> Item:
     )
 
 
-def _item_row(scope: Scope, item: Item) -> tuple[Any, ...]:
+def _item_row(scope: Scope, item: Item, content: str | None = None) -> tuple[Any, ...]:
+    """A ``proj_items`` row; ``content`` is the item's content as JSON, when already made."""
     return (
         scope[0],
         scope[1],
@@ -62,7 +63,7 @@ def _item_row(scope: Scope, item: Item) -> tuple[Any, ...]:
         item.earliest.isoformat(),
         item.id,
         item.corrected_by,
-        json.dumps(item.content, separators=(",", ":")),
+        content if content is not None else json.dumps(item.content, separators=(",", ":")),
     )
 
 
@@ -187,20 +188,32 @@ class ProjectionStore:
         return tracked
 
     def _process(self, sql: Sql, developments: list[RecordedDevelopment], batch: _Batch) -> None:
-        """Record the items of a page of developments; ``batch`` collects the scopes to settle."""
+        """Record the items of a page of developments; ``batch`` collects the scopes to settle.
+
+        Item rows are written in one statement per run of originals; a correction or
+        retraction first flushes them, since it updates the rows of its target.
+        """
+        rows: list[tuple[Any, ...]] = []
         for development in developments:
             if development.type in RECORD_KEEPING:
+                self._insert_items(sql, rows)
+                rows = []
                 self._record_keeping(sql, development, batch)
                 continue
             item = item_from(development)
             found = scopes(item.content)
-            sql.executemany(
-                "INSERT INTO {p}proj_items (scope, key, " + ITEM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [_item_row(scope, item) for scope in found],
-            )
+            content = json.dumps(item.content, separators=(",", ":"))
+            rows += [_item_row(scope, item, content) for scope in found]
             for scope in found:
                 batch.touch(scope, development.position)
                 batch.appended.setdefault(scope, []).append(item)
+        self._insert_items(sql, rows)
+
+    @staticmethod
+    def _insert_items(sql: Sql, rows: list[tuple[Any, ...]]) -> None:
+        sql.executemany(
+            "INSERT INTO {p}proj_items (scope, key, " + ITEM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)", rows
+        )
 
     def _record_keeping(self, sql: Sql, development: RecordedDevelopment, batch: _Batch) -> None:
         target = str(development.data["target"])
