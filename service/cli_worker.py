@@ -136,17 +136,17 @@ def project(poll: float) -> None:
     except SettingsError as e:
         raise click.UsageError(str(e)) from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    conflict_log = open_log(settings.database_url, create_tables=False)
-    database = open_database(settings.database_url)
-    try:
-        database.create_tables()
-        with stopping_on_signals() as stop:
+    with stopping_on_signals() as stop:
+        conflict_log = open_log(settings.database_url, create_tables=False)
+        database = open_database(settings.database_url)
+        try:
+            database.create_tables()
             wakeups = wakeups_for(conflict_log, settings.database_url, stop)
             try:
                 follow(ProjectionStore(conflict_log, database), wakeups, stop, poll)
             finally:
                 wakeups.close()
-    finally:
-        database.close()
-        conflict_log.close()
+        finally:
+            database.close()
+            conflict_log.close()
     click.echo("stopped", err=True)

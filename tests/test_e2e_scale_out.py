@@ -97,7 +97,10 @@ def test_two_serve_processes_append_gap_free_and_every_process_answers_alike(sch
 
 def test_the_projection_worker_stops_cleanly_on_sigterm_while_idle(sqlite_url: str, tmp_path: Path) -> None:
     with serve(sqlite_url, tmp_path, workers=1) as server, projection_worker(server, tmp_path) as worker:
-        time.sleep(1.0)
+        deadline = time.monotonic() + 30
+        while "projections at position 0" not in (tmp_path / "worker.log").read_text():
+            assert time.monotonic() < deadline and worker.poll() is None, (tmp_path / "worker.log").read_text()
+            time.sleep(0.05)
         os.kill(worker.pid, signal.SIGTERM)
         assert worker.wait(timeout=15) == 0
-    assert "projections at position 0" in (tmp_path / "worker.log").read_text()
+    assert "stopped" in (tmp_path / "worker.log").read_text()
