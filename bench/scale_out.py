@@ -1,14 +1,16 @@
 """Appends per second with two ``serve`` processes on one PostgreSQL database, against one, in the same run.
 
-    .venv/bin/python -m bench.scale_out                       # 15 s a configuration, 2 workers a process
-    .venv/bin/python -m bench.scale_out --seconds 30 --workers 2 --clients 16
+    .venv/bin/python -m bench.scale_out                       # 3 rounds of 15 s a configuration
+    .venv/bin/python -m bench.scale_out --seconds 30 --rounds 5 --workers 2 --clients 16
 
-Each configuration gets a fresh schema and its own ``conflict-status serve``
-processes (gthread workers, as a user starts them).  Client processes (HTTP/1.1
-keep-alive, one connection a thread) post single developments (POST /v1/events,
-each with its own Idempotency-Key) round-robin over the processes for a fixed
-time after a short warm-up; only 201 answers count.  The log is checked after
-each run: every position distinct and ``conflict-status verify`` passes.
+Rounds interleave the two configurations and the medians are compared, so
+that load from elsewhere on the machine weighs on both.  Each run gets a fresh
+schema and its own ``conflict-status serve`` processes (gthread workers, as a
+user starts them).  Client processes (HTTP/1.1 keep-alive, one connection a
+thread) post single developments (POST /v1/events, each with its own
+Idempotency-Key) round-robin over the processes for a fixed time after a short
+warm-up; only 201 answers count.  The log is checked after each run: every
+position distinct and ``conflict-status verify`` passes.
 
 On a two-core machine the clients, the servers and PostgreSQL share the cores,
 and every insert takes the events table's lock: the ratio says what a second
@@ -21,6 +23,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import statistics
 import tempfile
 import threading
 import time
@@ -122,19 +125,23 @@ def measure(processes: int, workers: int, clients: int, seconds: float, folder: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured time a configuration")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured time a configuration and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (1 process, 2 processes), interleaved")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers a serve process")
     parser.add_argument("--clients", type=int, default=16, help="concurrent client connections")
     args = parser.parse_args()
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    print(f"PostgreSQL {POSTGRES}; {args.workers} workers a process, {args.clients} clients, {args.seconds:g} s a run")
     with tempfile.TemporaryDirectory() as folder:
-        print(
-            f"PostgreSQL {POSTGRES}; {args.workers} workers a process, {args.clients} clients, {args.seconds:g} s each"
-        )
-        one, head1 = measure(1, args.workers, args.clients, args.seconds, Path(folder))
-        print(f"1 serve process:   {one:8,.0f} appends/s (log head {head1:,})", flush=True)
-        two, head2 = measure(2, args.workers, args.clients, args.seconds, Path(folder))
-        print(f"2 serve processes: {two:8,.0f} appends/s (log head {head2:,})", flush=True)
-        print(f"ratio 2/1:         {two / one:8.2f}")
+        for round_ in range(1, args.rounds + 1):
+            for processes in (1, 2):
+                rate, head = measure(processes, args.workers, args.clients, args.seconds, Path(folder))
+                rates[processes].append(rate)
+                print(f"round {round_}, {processes} serve process(es): {rate:8,.0f} appends/s (log head {head:,})")
+    one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    print(f"median, 1 serve process:   {one:8,.0f} appends/s")
+    print(f"median, 2 serve processes: {two:8,.0f} appends/s")
+    print(f"ratio 2/1:                 {two / one:8.2f}")
 
 
 if __name__ == "__main__":
