@@ -33,8 +33,6 @@ class Settings:
     #: CORS origins allowed (none: CORS off)
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
-    #: base URL used in links when the service sits behind a proxy (empty: from the request)
-    public_url: str = ""
     #: the Ed25519 key that signs checkpoints (empty: beside the SQLite file, or in the working directory)
     signing_key_file: str = ""
     #: sign a checkpoint of the log's head every this many developments
@@ -64,8 +62,6 @@ class Settings:
             changes["cors_origins"] = tuple(o.strip() for o in env["CORS_ORIGINS"].split(",") if o.strip())
         if env.get("LOG_LEVEL"):
             changes["log_level"] = env["LOG_LEVEL"].upper()
-        if env.get("PUBLIC_URL"):
-            changes["public_url"] = env["PUBLIC_URL"].rstrip("/")
         if env.get("SIGNING_KEY_FILE"):
             changes["signing_key_file"] = env["SIGNING_KEY_FILE"]
         if env.get("RATE_LIMIT"):
