@@ -66,6 +66,19 @@ class Change:
     ended_at: int | None
 
 
+def original_item(development: RecordedDevelopment) -> Item:
+    """The first version of a development: as it was recorded, counting from its position."""
+    return Item(
+        id=development.id,
+        position=development.position,
+        recorded=development.position,
+        superseded=None,
+        earliest=development.earliest,
+        latest=development.latest,
+        content=development.content(),
+    )
+
+
 class Versions:
     """Live versions by development id; turns each development into a ``Change``."""
 
@@ -76,15 +89,7 @@ class Versions:
     def apply(self, development: RecordedDevelopment, target: Item | None = None) -> Change:
         """The change a development makes; ``target`` is the live version it names, if known."""
         if development.type not in RECORD_KEEPING:
-            item = Item(
-                id=development.id,
-                position=development.position,
-                recorded=development.position,
-                superseded=None,
-                earliest=development.earliest,
-                latest=development.latest,
-                content=development.content(),
-            )
+            item = original_item(development)
             self.live[item.id] = item
             return Change(item, None, None)
         target_id = str(development.data["target"])

@@ -30,25 +30,13 @@ from events.errors import DevelopmentNotFound
 from events.log import DEVELOPMENT_TOPICS, ConflictLog
 from projections.database import TRACKING_NAME, Database, Sql
 from projections.folds import apply, initial
-from projections.items import RECORD_KEEPING, Item, Scope, Versions, scopes
+from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes
 
 SNAPSHOT_EVERY = 64
 PAGE = 1000
 PAGES_PER_TRANSACTION = 20
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
-
-
-def item_from(development: RecordedDevelopment) -> Item:
-    return Item(
-        id=development.id,
-        position=development.position,
-        recorded=development.position,
-        superseded=None,
-        earliest=development.earliest,
-        latest=development.latest,
-        content=development.content(),
-    )
 
 
 def _item_row(scope: Scope, item: Item, content: str | None = None) -> tuple[Any, ...]:
@@ -200,7 +188,7 @@ class ProjectionStore:
                 rows = []
                 self._record_keeping(sql, development, batch)
                 continue
-            item = item_from(development)
+            item = original_item(development)
             found = scopes(item.content)
             content = json.dumps(item.content, separators=(",", ":"))
             rows += [_item_row(scope, item, content) for scope in found]
@@ -251,7 +239,7 @@ class ProjectionStore:
             original = self.log.get(target)
         except DevelopmentNotFound:
             return None
-        return None if original.type in RECORD_KEEPING else item_from(original)
+        return None if original.type in RECORD_KEEPING else original_item(original)
 
     def _settle(self, sql: Sql, scope: Scope, batch: _Batch, reached: int) -> None:
         """Bring a touched scope's state (and snapshots) up to date."""
