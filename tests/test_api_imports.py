@@ -80,3 +80,10 @@ def test_an_unknown_format_or_media_type_is_refused(client: Any, auth: Any) -> N
     assert post(client, auth(), GED, "format=acled").status_code == 422
     answer = post(client, auth(), GED, **{"Content-Type": "application/xml"})
     assert answer.status_code == 415
+
+
+def test_json_sent_as_csv_is_refused_naming_the_media_type_to_use(client: Any, auth: Any) -> None:
+    plover = (FIXTURES / "plover-sample.json").read_bytes()
+    answer = post(client, auth(), plover, "format=plover", **{"Content-Type": "text/csv"})
+    assert answer.status_code == 422
+    assert "application/json" in answer.json["detail"]

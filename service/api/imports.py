@@ -96,8 +96,12 @@ class Imports(MethodView):
         """
         if media_type() not in MEDIA_TYPES:
             raise ApiProblem(415, f"send the file as one of {', '.join(MEDIA_TYPES)}, not '{request.mimetype}'")
+        body = body_bytes()
+        if media_type() != "application/json" and body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+            message = f"the body is JSON but was sent as {media_type()}; send JSON rows as application/json"
+            raise ApiProblem(422, message, [{"field": "(body)", "message": message}], slug="unreadable-file")
         try:
-            summary = run_import(runtime().log, format, body_bytes(), ImportOptions(**options))
+            summary = run_import(runtime().log, format, body, ImportOptions(**options))
         except ImportProblem as e:
             raise ApiProblem(422, e.detail, e.errors, slug="unreadable-file") from None
         except ImportFailed as e:
