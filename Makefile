@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/conflict-status import --example seed-article
-	$(BIN)/conflict-status token create --role submitter --label "make run" --curl
+	$(BIN)/conflict-status token create --role submitter --label "make run" --curl --base-url http://$(HOST):$(PORT)
 	$(BIN)/conflict-status serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -371,13 +371,14 @@ def token() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--label", default="", help="a note saying whose token it is")
 @click.option("--curl", "show_curl", is_flag=True, help="also print a curl example that uses the token")
-def token_create(role: str, label: str, show_curl: bool) -> None:
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="the address, for --curl")
+def token_create(role: str, label: str, show_curl: bool, base_url: str) -> None:
     """Print a new token for ROLE (it is shown only this once)."""
     store = TokenStore(_settings().database_url)
     secret, _ = store.create(role, label)
     click.echo(secret)
     if show_curl:
-        click.echo(CURL_EXAMPLE.format(token=secret), err=True)
+        click.echo(CURL_EXAMPLE.format(token=secret, url=base_url.rstrip("/")), err=True)
 
 
 @token.command("list")
@@ -403,11 +404,11 @@ CURL_EXAMPLE = """
 Submitter token (shown once): {token}
 
 Try:
-  curl -s http://127.0.0.1:8000/v1/events?limit=3
-  curl -s -X POST http://127.0.0.1:8000/v1/events \\
+  curl -s {url}/v1/events?limit=3
+  curl -s -X POST {url}/v1/events \\
     -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
     -d '{{"type": "StatementIssued", "occurred": "2020-06-27", "conflicts": ["libya"], "actors": ["FRA"],
          "sources": [{{"name": "Elysee statement"}}], "summary": "France repeated its call for a ceasefire.",
          "data": {{"by": "FRA", "text": "France calls again for a ceasefire in Libya.", "topics": ["libya"]}}}}'
-API docs: http://127.0.0.1:8000/docs
+API docs: {url}/docs
 """
