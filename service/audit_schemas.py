@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from service.schemas import POSITION
+from service.schemas import POSITION, StrictSchema
 
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$")
-
-
-class StrictSchema(Schema):
-    class Meta:
-        ordered = True
 
 
 class CheckpointSchema(StrictSchema):

@@ -9,8 +9,9 @@ they skip with the reason, unless ``REQUIRE_POSTGRES=1`` (CI), where they fail.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,25 @@ def auth(database_url: str):  # type: ignore[no-untyped-def]
         return {"Authorization": f"Bearer {make_token(database_url, role)}"}
 
     return headers
+
+
+def run_in_threads(work: Callable[[int], None], threads: int = 4) -> None:
+    """Run ``work(n)`` for n in 0..threads-1 at once; re-raise the first error any of them met."""
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as e:  # reported below, in the test's thread
+            errors.append(e)
+
+    started = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def seed_lines() -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import threading
 import uuid
 from datetime import UTC
 from typing import Any
@@ -22,6 +21,7 @@ from events.development import Development
 from events.log import ConflictLog, open_log
 from events.validation import check_development
 from tests.audit_helpers import REGISTRATION, Database, fill, statement
+from tests.conftest import run_in_threads
 
 JSON = st.recursive(
     st.none()
@@ -119,21 +119,12 @@ def test_a_failed_insert_leaves_neither_event_nor_link_and_the_chain_goes_on(log
 
 def test_concurrent_writers_leave_one_unbroken_chain(log: ConflictLog) -> None:
     log.submit(REGISTRATION)
-    errors: list[BaseException] = []
 
     def write(n: int) -> None:
-        try:
-            for i in range(10):
-                log.submit(statement(100 * n + i))
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for i in range(10):
+            log.submit(statement(100 * n + i))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_in_threads(write)
     report = verify_log(log.chain)
     assert report.ok, report.verdict.broken
     assert report.verdict.developments == 41

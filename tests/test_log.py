@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 
 import pytest
 
 from events.errors import IdConflict, InvalidDevelopment, UnknownReference
 from events.log import ConflictLog, Submission
-from tests.conftest import seed_lines
+from tests.conftest import run_in_threads, seed_lines
 
 SOURCE = [{"name": "Kremlin statement"}]
 
@@ -121,21 +120,12 @@ def test_pages_follow_each_other_without_gaps(log: ConflictLog) -> None:
 
 def test_concurrent_writers_get_distinct_ordered_positions(log: ConflictLog) -> None:
     log.submit(registration())
-    errors: list[BaseException] = []
 
     def write(n: int) -> None:
-        try:
-            for i in range(10):
-                log.submit(ceasefire_call(summary=f"writer {n} call {i}"))
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for i in range(10):
+            log.submit(ceasefire_call(summary=f"writer {n} call {i}"))
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_in_threads(write)
     positions = [d.position for d in log.read(limit=1000)]
     assert len(positions) == 41 == len(set(positions))
     assert positions == sorted(positions)

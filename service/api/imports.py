@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
 from events.kinds import SLUG
@@ -15,6 +15,7 @@ from service.auth import requires
 from service.bodies import body_bytes, media_type
 from service.problems import ApiProblem
 from service.runtime import runtime
+from service.schemas import StrictSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import the data sets research groups hold")
 
@@ -35,12 +36,7 @@ IMPORT_BODY = {
 }
 
 
-class _Schema(Schema):
-    class Meta:
-        ordered = True
-
-
-class ImportQuerySchema(_Schema):
+class ImportQuerySchema(StrictSchema):
     format = fields.String(required=True, validate=validate.OneOf(FORMATS), metadata={"description": "the data set"})
     release = fields.String(
         validate=validate.Length(min=1, max=40), metadata={"description": "the data set's release, such as 22.1"}
@@ -55,7 +51,7 @@ class ImportQuerySchema(_Schema):
     strict = fields.Boolean(load_default=False, metadata={"description": "import nothing when any row is rejected"})
 
 
-class ReportSchema(_Schema):
+class ReportSchema(StrictSchema):
     outcome = fields.String(required=True, metadata={"description": "flagged (imported, with a note) or rejected"})
     reason = fields.String(required=True)
     row_id = fields.String(metadata={"description": "the row's id in the data set"})
@@ -64,7 +60,7 @@ class ReportSchema(_Schema):
     column = fields.String()
 
 
-class ImportSummarySchema(_Schema):
+class ImportSummarySchema(StrictSchema):
     format = fields.String(required=True)
     dataset = fields.String(required=True)
     rows_read = fields.Integer(required=True)
