@@ -8,7 +8,6 @@ proposals that both made.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
 from typing import Any
 
 from projections.evidence import cite, empty, shown
@@ -32,13 +31,6 @@ def initial(key: str) -> State:
         "last_development": None,
         "last_key": None,
     }
-
-
-def fold(key: str, items: Iterable[Item], state: State | None = None) -> State:
-    current = copy.deepcopy(state) if state is not None else initial(key)
-    for item in items:
-        current = apply(current, item)
-    return current
 
 
 def apply(state: State, item: Item) -> State:

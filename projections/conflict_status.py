@@ -8,7 +8,6 @@ fighting of the last 30 days).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -52,14 +51,6 @@ def initial(conflict: str) -> State:
         "developments": 0,
         "last_key": None,
     }
-
-
-def fold(conflict: str, items: Iterable[Item], state: State | None = None) -> State:
-    """Apply items (already in world order) to a copy of ``state`` (or the initial state)."""
-    current = copy.deepcopy(state) if state is not None else initial(conflict)
-    for item in items:
-        current = apply(current, item)
-    return current
 
 
 def apply(state: State, item: Item) -> State:
