@@ -110,23 +110,8 @@ class RecordedDevelopment:
 
     @classmethod
     def from_event(cls, event: Development.Recorded, position: int) -> RecordedDevelopment:
-        return cls(
-            id=str(event.originator_id),
-            position=position,
-            recorded_at=event.timestamp,
-            type=event.type,
-            occurred=event.occurred,
-            earliest=date.fromisoformat(event.earliest),
-            latest=date.fromisoformat(event.latest),
-            conflicts=list(event.conflicts),
-            actors=list(event.actors),
-            persons=list(event.persons),
-            sources=list(event.sources),
-            summary=event.summary,
-            data=dict(event.data),
-            digest=event.digest,
-            origin=dict(event.origin) if event.origin else None,
-        )
+        """A development from its decoded event (events stored before ``origin`` existed have none)."""
+        return cls._from_fields(event.originator_id, position, event.timestamp, vars(event))
 
     @classmethod
     def from_stored(cls, originator_id: Any, position: int, state: bytes) -> RecordedDevelopment | None:
@@ -141,23 +126,29 @@ class RecordedDevelopment:
             return None
         if "class_version" in body or not isinstance(body.get("timestamp"), dict):
             return None
-        origin = body.get("origin")
+        return cls._from_fields(originator_id, position, datetime.fromisoformat(body["timestamp"]["_data_"]), body)
+
+    @classmethod
+    def _from_fields(
+        cls, originator_id: Any, position: int, recorded_at: datetime, fields: dict[str, Any]
+    ) -> RecordedDevelopment:
+        """The one mapping from a stored event's fields (decoded or raw JSON) to a development."""
         return cls(
             id=str(originator_id),
             position=position,
-            recorded_at=datetime.fromisoformat(body["timestamp"]["_data_"]),
-            type=body["type"],
-            occurred=body["occurred"],
-            earliest=date.fromisoformat(body["earliest"]),
-            latest=date.fromisoformat(body["latest"]),
-            conflicts=body["conflicts"],
-            actors=body["actors"],
-            persons=body["persons"],
-            sources=body["sources"],
-            summary=body["summary"],
-            data=body["data"],
-            digest=body["digest"],
-            origin=origin or None,
+            recorded_at=recorded_at,
+            type=fields["type"],
+            occurred=fields["occurred"],
+            earliest=date.fromisoformat(fields["earliest"]),
+            latest=date.fromisoformat(fields["latest"]),
+            conflicts=list(fields["conflicts"]),
+            actors=list(fields["actors"]),
+            persons=list(fields["persons"]),
+            sources=list(fields["sources"]),
+            summary=fields["summary"],
+            data=dict(fields["data"]),
+            digest=fields["digest"],
+            origin=dict(fields["origin"]) if fields.get("origin") else None,
         )
 
     def content(self) -> dict[str, Any]:
