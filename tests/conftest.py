@@ -12,9 +12,11 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from events.log import ConflictLog, open_log
 from service.app import create_app
@@ -103,11 +105,20 @@ def log(database_url: str) -> Iterator[ConflictLog]:
 
 
 @pytest.fixture
-def app(database_url: str):  # type: ignore[no-untyped-def]
-    flask_app = create_app(Settings(database_url=database_url))
+def app(database_url: str) -> Iterator[Flask]:
+    with app_for(Settings(database_url=database_url)) as flask_app:
+        yield flask_app
+
+
+@contextmanager
+def app_for(settings: Settings) -> Iterator[Flask]:
+    """The app in testing mode for these settings, its log closed afterwards."""
+    flask_app = create_app(settings)
     flask_app.config["TESTING"] = True
-    yield flask_app
-    flask_app.extensions["conflict_status"].close()
+    try:
+        yield flask_app
+    finally:
+        flask_app.extensions["conflict_status"].close()
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from events.checkpoints import statement_bytes
-from service.app import create_app
 from service.settings import Settings
 from tests.audit_helpers import REGISTRATION, Database, statement
+from tests.conftest import app_for
 
 PROBLEM = "application/problem+json"
 
@@ -26,10 +26,8 @@ PROBLEM = "application/problem+json"
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app, with its signing key in the test's directory and a checkpoint every 5 developments."""
     settings = Settings(database_url=database_url, signing_key_file=str(tmp_path / "key.pem"), checkpoint_every=5)
-    flask_app = create_app(settings)
-    flask_app.config["TESTING"] = True
-    yield flask_app
-    flask_app.extensions["conflict_status"].close()
+    with app_for(settings) as flask_app:
+        yield flask_app
 
 
 def submit(client: FlaskClient, auth: Any, *developments: dict[str, Any]) -> list[dict[str, Any]]:

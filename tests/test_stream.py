@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from events.log import ConflictLog
-from service.app import create_app
 from service.feed import Follow, Heartbeat
 from service.settings import Settings
 from tests.audit_helpers import REGISTRATION, fill, statement
+from tests.conftest import app_for
 
 PROBLEM = "application/problem+json"
 
@@ -27,10 +27,8 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     settings = Settings(database_url=database_url, signing_key_file=str(tmp_path / "key.pem"), stream_slots=1)
-    flask_app = create_app(settings)
-    flask_app.config["TESTING"] = True
-    yield flask_app
-    flask_app.extensions["conflict_status"].close()
+    with app_for(settings) as flask_app:
+        yield flask_app
 
 
 @pytest.fixture
