@@ -20,6 +20,7 @@ from eventsourcing.persistence import StoredEvent
 from psycopg.rows import tuple_row
 
 from events.chain import GENESIS, Joined, Link, Lookups, StoredRow, entry_id, links_for
+from events.recent_links import RecentLinks
 
 PAGE = 5000
 UUID_HEX_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
@@ -32,6 +33,8 @@ class ChainStore(Lookups):
     events_table: str
     position_column: str
     param = "?"
+    #: links of this process's latest committed appends (set by the recorders)
+    recent_links: RecentLinks
 
     # provided by the recorder classes
     def _table(self, name: str) -> str:
@@ -53,8 +56,8 @@ class ChainStore(Lookups):
 
     # -- the write path -------------------------------------------------------------------
 
-    def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> None:
-        """Chain newly inserted events, in the inserting transaction (the write lock is held)."""
+    def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[Link]:
+        """Chain newly inserted events, in the inserting transaction (the write lock is held); the new links."""
         cursor.execute(self._sql(f"SELECT hash FROM {self._table('event_chain')} ORDER BY position DESC LIMIT 1"))
         head = cursor.fetchone()
         rows = sorted(
@@ -65,9 +68,11 @@ class ChainStore(Lookups):
             key=lambda r: r.position,
         )
         if not rows:
-            return
+            return []
         prev = head["hash"] if head else self._adopt_unchained(cursor, below=rows[0].position)
-        self._insert_links(cursor, links_for(rows, prev))
+        links = links_for(rows, prev)
+        self._insert_links(cursor, links)
+        return links
 
     def _insert_links(self, cursor: Any, links: Sequence[Link]) -> None:
         cursor.executemany(

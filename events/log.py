@@ -19,7 +19,7 @@ from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregat
 from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.utils import Environment, get_topic
 
-from events.chain import CanonicalJSONTranscoder
+from events.chain import CanonicalJSONTranscoder, Link
 from events.chain_store import ChainStore
 from events.database_url import parameters, sqlite_path
 from events.development import Development, RecordedDevelopment, development_id
@@ -112,8 +112,10 @@ class ConflictLog(Application[UUID]):
             raise BatchTooLarge(len(submissions), MAX_BATCH)
         drafts = self._check_all(submissions, batch)
         ids = self._ids(drafts, submissions, batch)
+        # an id the log drew itself (no client id, no key) is new: only the others can be in the log
+        named = [str(i) for i, d, s in zip(ids, drafts, submissions, strict=True) if d.client_id or s.key]
         for attempt in range(3):
-            existing = self.index.index_by_ids([str(i) for i in ids])
+            existing = self.index.index_by_ids(named) if named else {}
             fresh = self._fresh(drafts, ids, existing, batch)
             self._check_references([drafts[i] for i in fresh], [i for i in fresh], batch)
             aggregates = {i: Development.record(drafts[i], ids[i]) for i in fresh}
@@ -179,7 +181,8 @@ class ConflictLog(Application[UUID]):
 
     def _check_references(self, drafts: list[Draft], indexes: list[int], batch: bool) -> None:
         """Refuse unknown conflicts, actors and targets, and registrations of taken ids."""
-        self.refresh_known()
+        if not self._all_known(drafts):
+            self.refresh_known()
         pending = {key for key in map(_registration_key, drafts) if key}
         problems: list[Problem] = []
         targets: dict[str, list[tuple[int, str, Draft]]] = {}
@@ -197,6 +200,15 @@ class ConflictLog(Application[UUID]):
             raise IdConflict("an id is already registered", taken)
         if problems:
             raise UnknownReference(problems)
+
+    def _all_known(self, drafts: list[Draft]) -> bool:
+        """Whether the registries in memory already know every reference (they only ever grow).
+
+        Registrations always look at the log: whether their id is taken must be current.
+        """
+        return not any(_registration_key(d) for d in drafts) and all(
+            kind == "development" or self.known.is_known(kind, ref) for d in drafts for kind, ref, _ in d.references
+        )
 
     def _taken_registrations(self, drafts: list[Draft], indexes: list[int], batch: bool) -> list[Problem]:
         """Registrations of ids the log knows already, or that the call registers twice."""
@@ -265,7 +277,8 @@ class ConflictLog(Application[UUID]):
         created = {
             d.id: d
             for d in self._chained(
-                [RecordedDevelopment.from_event(r.domain_event, r.notification.id) for r in recordings]
+                [RecordedDevelopment.from_event(r.domain_event, r.notification.id) for r in recordings],
+                self.chain.recent_links.get(r.notification.id for r in recordings),
             )
         }
         old = {ident: self.get(ident) for ident in {str(i) for i in ids} if ident not in created and ident in existing}
@@ -320,12 +333,15 @@ class ConflictLog(Application[UUID]):
             return self._chained([self.decode(n) for n in notes])
         return self.developments(self.index.select_positions(after=after, limit=limit, **filters))
 
-    def _chained(self, developments: list[RecordedDevelopment]) -> list[RecordedDevelopment]:
-        """The developments with their ``hash`` and ``prev_hash`` from the chain."""
+    def _chained(
+        self, developments: list[RecordedDevelopment], known: Mapping[int, Link] | None = None
+    ) -> list[RecordedDevelopment]:
+        """The developments with their ``hash`` and ``prev_hash`` from the chain (read unless ``known``)."""
         if not developments:
             return developments
         positions = [d.position for d in developments]
-        links = self.chain.links_between(min(positions), max(positions))
+        links = known if known is not None and len(known) == len(positions) else None
+        links = links or self.chain.links_between(min(positions), max(positions))
         return [
             replace(d, hash=link.hash, prev_hash=link.prev_hash) if (link := links.get(d.position)) else d
             for d in developments

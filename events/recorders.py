@@ -25,6 +25,7 @@ from psycopg.sql import SQL
 from events.chain import table_statements as chain_table_statements
 from events.chain_store import PostgresChainStore, SQLiteChainStore
 from events.index import IndexRows, rows_for, table_statements
+from events.recent_links import RecentLinks
 
 _INSERT_DEVELOPMENT = "INSERT INTO {p}development_index VALUES (?,?,?,?,?,?,?)"
 _INSERT_REF = "INSERT INTO {p}development_refs (position, kind, ref) VALUES (?,?,?)"
@@ -166,8 +167,12 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRec
     _writers = threading.Lock()
     _lock_fd: int | None = None
 
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.recent_links = RecentLinks()
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        with self._exclusive():
+        with self._exclusive(), _published(self.recent_links):
             return super().insert_events(stored_events, **kwargs)
 
     @contextmanager
@@ -194,7 +199,7 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRec
     ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
         assert positions is not None
-        self.append_links(c, stored_events, positions)  # after the insert: the write lock is held
+        self.recent_links.stage(self.append_links(c, stored_events, positions))  # the write lock is held
         rows = _index_rows(stored_events, positions)
         if rows:
             c.executemany(_INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
@@ -224,6 +229,7 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         self.events_table = events_table_name
         self.sql_create_statements += [SQL(s).format() for s in table_statements(self.prefix, "BIGINT")]
         self.sql_create_statements += [SQL(s).format() for s in chain_table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
+        self.recent_links = RecentLinks()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -233,7 +239,12 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         of events that hung for good under load (client in ``Pipeline.sync``,
         server waiting in ``ClientRead``), so this recorder does without it.
         """
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+        with (
+            _published(self.recent_links),
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []
@@ -245,7 +256,7 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert positions is not None
-        self.append_links(curs, stored_events, positions)  # under LOCK TABLE ... IN EXCLUSIVE MODE
+        self.recent_links.stage(self.append_links(curs, stored_events, positions))  # under LOCK TABLE ... EXCLUSIVE
         rows = _index_rows(stored_events, positions)
         if rows:
             curs.executemany(_pg(_INSERT_DEVELOPMENT.format(p=self.prefix)), [r.development for r in rows])
@@ -259,6 +270,17 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(_pg(sql), list(params))  # type: ignore[arg-type]
             return [dict(row) for row in curs.fetchall()]
+
+
+@contextmanager
+def _published(recent: RecentLinks) -> Iterator[None]:
+    """Publish the links staged inside the block once it has committed; drop them if it failed."""
+    try:
+        yield
+    except BaseException:
+        recent.discard()
+        raise
+    recent.publish()
 
 
 def _pg(sql: str) -> str:

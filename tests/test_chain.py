@@ -117,6 +117,34 @@ def test_a_failed_insert_leaves_neither_event_nor_link_and_the_chain_goes_on(log
     assert report.verdict.developments == 4
 
 
+def test_receipts_of_concurrent_writers_carry_the_hashes_the_chain_stored(log: ConflictLog) -> None:
+    log.submit(REGISTRATION)
+    receipts: list[Any] = []
+
+    def write(n: int) -> None:
+        receipts.extend(log.submit(statement(100 * n + i)) for i in range(10))
+
+    run_in_threads(write)
+    stored = log.chain.links_between(1, log.head())
+    assert len(receipts) == 40
+    for receipt in receipts:
+        link = stored[receipt.development.position]
+        assert (receipt.development.hash, receipt.development.prev_hash) == (link.hash, link.prev_hash)
+
+
+def test_links_of_a_failed_insert_are_never_handed_out(log: ConflictLog) -> None:
+    fill(log, 2)
+    head = log.head()
+    fresh = Development.record(check_development(statement(98)), uuid.uuid4())
+    registered_again = Development.record(check_development(REGISTRATION), uuid.uuid4())
+    with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
+        log.save(fresh, registered_again)  # both inserted and chained; the registry row fails; all rolled back
+    assert log.head() == head
+    assert log.chain.recent_links.get(range(head + 1, head + 10)) == {}
+    receipt = log.submit(statement(100))
+    assert receipt.development.hash == log.chain.links_between(log.head(), log.head())[log.head()].hash
+
+
 def test_concurrent_writers_leave_one_unbroken_chain(log: ConflictLog) -> None:
     log.submit(REGISTRATION)
 

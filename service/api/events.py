@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
@@ -126,5 +126,7 @@ class Event(MethodView):
 
 
 def _receipt(receipt: Receipt) -> dict[str, Any]:
-    """The recorded development's attributes with ``created``, for ``ReceiptSchema``."""
-    return {**asdict(receipt.development), "created": receipt.created}
+    """The recorded development's attributes with ``created``, for ``ReceiptSchema`` (a shallow copy:
+    ``dataclasses.asdict`` deep-copies every list and mapping, a fifth of a single append's time)."""
+    development = receipt.development
+    return {**{f.name: getattr(development, f.name) for f in fields(development)}, "created": receipt.created}

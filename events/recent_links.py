@@ -1,0 +1,48 @@
+"""The chain links of this process's latest appends, so that a receipt needs no read.
+
+A writer stages the links it computed inside its transaction and publishes
+them only once that transaction has committed: links of a transaction that
+rolled back are never seen.  Only the newest ``keep`` links are kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+
+from events.chain import Link
+
+
+class RecentLinks:
+    """Committed links of the latest appends, by position (see the module's docstring)."""
+
+    def __init__(self, keep: int = 20_000) -> None:
+        self._keep = keep
+        self._links: dict[int, Link] = {}
+        self._lock = threading.Lock()
+        self._staged = threading.local()
+
+    def stage(self, links: Sequence[Link]) -> None:
+        """Hold links written by this thread's open transaction."""
+        self._staged.links = links
+
+    def publish(self) -> None:
+        """The transaction committed: its links may be handed out."""
+        links: Sequence[Link] = getattr(self._staged, "links", ())
+        self._staged.links = ()
+        if not links:
+            return
+        with self._lock:
+            for link in links:
+                self._links[link.position] = link
+            while len(self._links) > self._keep:  # oldest first: dicts keep insertion order
+                del self._links[next(iter(self._links))]
+
+    def discard(self) -> None:
+        """The transaction rolled back: forget its links."""
+        self._staged.links = ()
+
+    def get(self, positions: Iterable[int]) -> dict[int, Link]:
+        """The links known here among ``positions``."""
+        with self._lock:
+            return {p: link for p in positions if (link := self._links.get(p)) is not None}
