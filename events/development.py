@@ -60,26 +60,47 @@ class Development(Aggregate):
     def record(cls, draft: Draft, aggregate_id: uuid.UUID) -> Development:
         """Create the aggregate (one pending event) for a checked draft."""
         event_class = cls.Registered if draft.type in ("ConflictRegistered", "ActorRegistered") else cls.Recorded
-        return cls._create(
-            event_class,
-            id=aggregate_id,
-            type=draft.type,
-            occurred=draft.occurred.text,
-            earliest=draft.occurred.earliest.isoformat(),
-            latest=draft.occurred.latest.isoformat(),
-            conflicts=draft.conflicts,
-            actors=draft.actors,
-            persons=draft.persons,
-            sources=draft.sources,
-            summary=draft.summary,
-            data=draft.data,
-            digest=draft.digest(),
-            origin=draft.origin,
+        return cls._create(event_class, id=aggregate_id, **_fields(draft))
+
+    @classmethod
+    def recorded(cls, draft: Draft, aggregate_id: uuid.UUID) -> Development.Recorded:
+        """The one event of the aggregate ``record`` would create, without creating the aggregate.
+
+        The log never loads a development as an aggregate, so appends make only
+        the event: the same event ``record`` makes (a test proves it), at a
+        third of the cost.
+        """
+        event_class = cls.Registered if draft.type in ("ConflictRegistered", "ActorRegistered") else cls.Recorded
+        return event_class(
+            originator_id=aggregate_id,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+            originator_topic=DEVELOPMENT_TOPIC,
+            **_fields(draft),
         )
+
+
+def _fields(draft: Draft) -> dict[str, Any]:
+    """The fields of a development's event, from its checked draft."""
+    return dict(
+        type=draft.type,
+        occurred=draft.occurred.text,
+        earliest=draft.occurred.earliest.isoformat(),
+        latest=draft.occurred.latest.isoformat(),
+        conflicts=draft.conflicts,
+        actors=draft.actors,
+        persons=draft.persons,
+        sources=draft.sources,
+        summary=draft.summary,
+        data=draft.data,
+        digest=draft.digest(),
+        origin=draft.origin,
+    )
 
 
 # Stored events name their class by topic.  Should these classes ever move, keep
 # the old topics readable with ``eventsourcing.utils.register_topic(old, cls)``.
+DEVELOPMENT_TOPIC = get_topic(Development)
 RECORDED_TOPIC = get_topic(Development.Recorded)
 REGISTERED_TOPIC = get_topic(Development.Registered)
 

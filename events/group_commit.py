@@ -1,9 +1,9 @@
 """Group commit: concurrent single appends of one process share one transaction.
 
-Each caller hands its aggregates over and waits.  Whoever holds the commit lock
+Each caller hands its events over and waits.  Whoever holds the commit lock
 takes every pending hand-over and saves them all in one transaction (one fsync
 on SQLite, one table lock on PostgreSQL); each caller returns only once the
-transaction that holds its aggregates has committed, so an acknowledged
+transaction that holds its events has committed, so an acknowledged
 development is as durable as before.  When the shared transaction fails (say
 one member's id was stored meanwhile by another process) every member is saved
 again on its own, so that one caller's failure never becomes another's.
@@ -28,7 +28,7 @@ class _Ticket:
 
 
 class GroupCommit:
-    """Saves the aggregates of concurrent callers together (see the module's docstring)."""
+    """Saves the events of concurrent callers together (see the module's docstring)."""
 
     def __init__(self, save: Save) -> None:
         self._save = save
@@ -36,13 +36,9 @@ class GroupCommit:
         self._pending_lock = threading.Lock()
         self._commit_lock = threading.Lock()
 
-    def save(self, *aggregates: Any) -> list[Any]:
-        """Save ``aggregates`` (possibly with other callers'); their recordings, once committed.
-
-        Their pending events are collected here, once, and saved as events: a
-        failed shared transaction leaves them in hand to save again.
-        """
-        ticket = _Ticket([e for a in aggregates for e in a.collect_events()])
+    def save(self, *events: Any) -> list[Any]:
+        """Save ``events`` (possibly with other callers'); their recordings, once committed."""
+        ticket = _Ticket(events)
         with self._pending_lock:
             self._pending.append(ticket)
         with self._commit_lock:

@@ -7,8 +7,10 @@ import uuid
 
 import pytest
 
+from events.development import Development
 from events.errors import IdConflict, InvalidDevelopment, UnknownReference
 from events.log import ConflictLog, Submission
+from events.validation import check_development
 from tests.conftest import run_in_threads, seed_lines
 
 SOURCE = [{"name": "Kremlin statement"}]
@@ -129,3 +131,14 @@ def test_concurrent_writers_get_distinct_ordered_positions(log: ConflictLog) -> 
     positions = [d.position for d in log.read(limit=1000)]
     assert len(positions) == 41 == len(set(positions))
     assert positions == sorted(positions)
+
+
+def test_the_event_an_append_makes_is_the_one_the_aggregate_would_make() -> None:
+    draft = check_development(ceasefire_call())
+    ident = uuid.uuid4()
+    (made,) = Development.record(draft, ident).collect_events()
+    direct = Development.recorded(draft, ident)
+    assert type(direct) is type(made)
+    assert {**vars(direct), "timestamp": None} == {**vars(made), "timestamp": None}
+    registered = Development.recorded(check_development(registration()), ident)
+    assert type(registered) is Development.Registered
