@@ -54,8 +54,23 @@ class ReceiptSchema(DevelopmentSchema):
     created = fields.Boolean(required=True, metadata={"description": "false when this repeats an earlier submission"})
 
 
+class StampSchema(StrictSchema):
+    """Where one item of a batch was recorded: the content is the client's own (read it at /v1/events/{id})."""
+
+    id = fields.UUID(required=True, metadata={"description": "the development's id"})
+    position = fields.Integer(required=True, metadata={"description": "its position in the log (record order)"})
+    recorded_at = fields.DateTime(required=True, metadata={"description": "when the log recorded it"})
+    type = fields.String(required=True, validate=validate.OneOf(list(TYPES)))
+    digest = fields.String(required=True, metadata={"description": "SHA-256 of its content, as idempotency compares"})
+    hash = fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
+    prev_hash = fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
+    created = fields.Boolean(required=True, metadata={"description": "false when this repeats an earlier submission"})
+
+
 class BatchReceiptSchema(StrictSchema):
-    items = fields.List(fields.Nested(ReceiptSchema), required=True)
+    """A batch's answer: one stamp an item, in the order sent (not the whole records: the client sent them)."""
+
+    items = fields.List(fields.Nested(StampSchema), required=True)
     created = fields.Integer(required=True, metadata={"description": "how many were stored by this call"})
     unchanged = fields.Integer(required=True, metadata={"description": "how many repeated earlier submissions"})
 

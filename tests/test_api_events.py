@@ -81,6 +81,15 @@ def test_a_batch_is_stored_whole_and_answers_each_item(client: Any, auth: Any) -
     assert [i["position"] for i in response.json["items"]] == [1, 2]
 
 
+def test_a_batch_answers_each_item_with_where_it_was_recorded_not_its_content(client: Any, auth: Any) -> None:
+    items = client.post("/v1/events/batch", json=[REGISTRATION, CALL], headers=auth("submitter")).json["items"]
+    assert set(items[1]) == {"id", "position", "recorded_at", "type", "digest", "hash", "prev_hash", "created"}
+    stored = client.get(f"/v1/events/{items[1]['id']}").json
+    shared = {"id", "position", "recorded_at", "type", "hash", "prev_hash"}
+    assert {k: stored[k] for k in shared} == {k: items[1][k] for k in shared}
+    assert items[1]["prev_hash"] == items[0]["hash"]
+
+
 def test_an_ndjson_batch_is_accepted(client: Any, auth: Any) -> None:
     body = "\n".join(seed_lines()) + "\n\n"
     response = client.post(

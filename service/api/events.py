@@ -108,11 +108,13 @@ class Batch(MethodView):
         """Submit up to 10,000 developments: all are stored in one transaction, or none.
 
         Send a JSON array, or NDJSON with `Content-Type: application/x-ndjson`.
-        Errors name the item's `index` (0-based) and field.
+        Errors name the item's `index` (0-based) and field.  Each item is
+        answered with where it was recorded (id, position, time, digest and
+        chain hashes), in the order sent; `GET /v1/events/{id}` reads it whole.
         """
         receipts = runtime().log.submit_many([Submission(raw) for raw in json_or_ndjson_items()])
         created = sum(r.created for r in receipts)
-        body = {"items": [_receipt(r) for r in receipts], "created": created, "unchanged": len(receipts) - created}
+        body = {"items": [_stamp(r) for r in receipts], "created": created, "unchanged": len(receipts) - created}
         return body, 201 if created else 200
 
 
@@ -130,3 +132,18 @@ def _receipt(receipt: Receipt) -> dict[str, Any]:
     ``dataclasses.asdict`` deep-copies every list and mapping, a fifth of a single append's time)."""
     development = receipt.development
     return {**{f.name: getattr(development, f.name) for f in fields(development)}, "created": receipt.created}
+
+
+def _stamp(receipt: Receipt) -> dict[str, Any]:
+    """Where a batch item was recorded, for ``StampSchema``."""
+    d = receipt.development
+    return {
+        "id": d.id,
+        "position": d.position,
+        "recorded_at": d.recorded_at,
+        "type": d.type,
+        "digest": d.digest,
+        "hash": d.hash,
+        "prev_hash": d.prev_hash,
+        "created": receipt.created,
+    }
