@@ -46,6 +46,18 @@ class Sql:
         if params:
             self.cursor.executemany(self._sql(sql), [list(p) for p in params])
 
+    def copy_rows(self, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows into ``{p}table``: PostgreSQL ``COPY``, else one ``executemany``."""
+        if not rows:
+            return
+        if self.numbered:
+            with self.cursor.copy(f"COPY {self.prefix}{table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ",".join("?" * (columns.count(",") + 1))
+        self.cursor.executemany(f"INSERT INTO {self.prefix}{table} ({columns}) VALUES ({marks})", rows)
+
     def fetchone(self) -> Any:
         return self.cursor.fetchone()
 
@@ -53,6 +65,8 @@ class Sql:
         return list(self.cursor.fetchall())
 
 
+#: dropped during a rebuild and made again after it (one sort instead of one insertion per row)
+ITEMS_BY_ID = "CREATE INDEX IF NOT EXISTS proj_items_by_id ON {p}proj_items (id)"
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS {p}proj_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {p}proj_items ("
@@ -60,7 +74,7 @@ SCHEMA = [
     " recorded BIGINT NOT NULL, superseded BIGINT, earliest TEXT NOT NULL, id TEXT NOT NULL,"
     " corrected_by TEXT, content TEXT NOT NULL,"
     " PRIMARY KEY (scope, key, latest, position, recorded))",
-    "CREATE INDEX IF NOT EXISTS proj_items_by_id ON {p}proj_items (id)",
+    ITEMS_BY_ID,
     "CREATE TABLE IF NOT EXISTS {p}proj_state ("
     " scope TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, max_latest TEXT NOT NULL,"
     " PRIMARY KEY (scope, key))",
@@ -93,6 +107,12 @@ class Database:
         """A transaction that holds the projections' write lock (``lock=False``: only for creating tables)."""
         raise NotImplementedError
         yield
+
+    @contextmanager
+    def bulk(self) -> Iterator[Sql]:
+        """A ``write()`` transaction for rewriting every projection (``ProjectionStore.rebuild``)."""
+        with self.write() as sql:
+            yield sql
 
     @contextmanager
     def read(self) -> Iterator[Sql]:
@@ -129,6 +149,23 @@ class SQLiteDatabase(Database):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def bulk(self) -> Iterator[Sql]:
+        """A write transaction with ``synchronous=OFF`` (restored to ``NORMAL`` after).
+
+        Only a rebuild uses it: the projections file holds nothing that the log does
+        not, so should the machine lose power during or just after a rebuild, the
+        remedy is another rebuild.  (A crash of the process alone loses nothing
+        committed, whatever this setting.)
+        """
+        conn = self._connection()
+        conn.execute("PRAGMA synchronous=OFF")
+        try:
+            with self.write() as sql:
+                yield sql
+        finally:
+            conn.execute("PRAGMA synchronous=NORMAL")
 
     @contextmanager
     def read(self) -> Iterator[Sql]:

@@ -19,6 +19,7 @@ the scopes it touches, from the last snapshot before it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,13 +29,14 @@ from typing import Any
 from events.development import RecordedDevelopment
 from events.errors import DevelopmentNotFound
 from events.log import DEVELOPMENT_TOPICS, ConflictLog
-from projections.database import TRACKING_NAME, Database, Sql
+from projections.database import ITEMS_BY_ID, TRACKING_NAME, Database, Sql
 from projections.folds import apply, initial
 from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes
 
 SNAPSHOT_EVERY = 64
 PAGE = 1000
 PAGES_PER_TRANSACTION = 20
+REBUILD_CHUNK = 100_000  # developments a rebuild folds in memory at a time
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
 
@@ -320,12 +322,48 @@ class ProjectionStore:
         )
 
     def rebuild(self) -> int:
-        """Forget every projection and fold the whole log again."""
-        with self.db.write() as sql:
-            for table in ("proj_items", "proj_state", "proj_snapshots", "proj_versions"):
-                sql.execute(f"DELETE FROM {{p}}{table}")
-            sql.execute("UPDATE {p}proj_tracking SET position = 0 WHERE name = ?", [TRACKING_NAME])
-        return self.catch_up()
+        """Forget every projection and fold the whole log again; return the position reached.
+
+        Unlike ``catch_up`` (which settles each transaction's pages against stored
+        state), a rebuild folds in memory: it reads ``REBUILD_CHUNK`` developments,
+        sorts each scope's new items into world order and folds them onto the
+        scope's state kept in memory, then writes the chunk's items and snapshots in
+        bulk.  Only a chunk that reaches back before a scope's folded state (a
+        back-dated development or a correction in a later chunk) reads stored items
+        again, from the last snapshot before it.  Everything happens in one
+        transaction, so readers see the old projections until the new ones are
+        complete.  The result equals what ``catch_up`` builds from nothing (the
+        tests compare both), except that a snapshot is valid from the last position
+        that changed what it folds rather than from the end of a transaction: it
+        serves as-known-at questions for more positions, not fewer.
+        """
+        head = self.log.head()
+        gc_was_enabled = gc.isenabled()
+        # A rebuild allocates millions of acyclic containers that live until the
+        # chunk is written; the cyclic collector would scan them over and over.
+        gc.disable()
+        try:
+            with self.db.bulk() as sql:
+                for table in ("proj_items", "proj_state", "proj_snapshots", "proj_versions"):
+                    sql.execute(f"DELETE FROM {{p}}{table}")
+                sql.execute("DROP INDEX IF EXISTS {p}proj_items_by_id")
+                rebuild = _Rebuild(self, sql)
+                tracked = 0
+                while tracked < head:
+                    notes = self.log.recorder.select_notifications(
+                        tracked, PAGE, stop=head, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
+                    )
+                    rebuild.add([self.log.decode(n) for n in notes])
+                    tracked = notes[-1].id if len(notes) == PAGE else head
+                    if rebuild.pending >= REBUILD_CHUNK or tracked >= head:
+                        rebuild.settle()
+                rebuild.finish()
+                sql.execute(ITEMS_BY_ID)
+                sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [tracked, TRACKING_NAME])
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return tracked
 
     # -- answering ------------------------------------------------------------------
 
@@ -426,3 +464,198 @@ class ProjectionStore:
     def keys(self, kind: str) -> list[str]:
         with self.db.read() as sql:
             return [r[0] for r in sql.execute("SELECT key FROM {p}proj_state WHERE scope = ?", [kind]).fetchall()]
+
+
+@dataclass
+class _Folding:
+    """A scope's state as a rebuild has folded it so far (all its items up to ``last``)."""
+
+    state: dict[str, Any]
+    last: WorldKey | None  # the world key of the last item folded (None: none yet)
+    changed: int  # the last position that changed which of the scope's items, up to ``last``, count
+    max_latest: str
+
+
+class _Rebuild:
+    """The whole log folded in memory a chunk at a time (see ``ProjectionStore.rebuild``)."""
+
+    def __init__(self, store: ProjectionStore, sql: Sql) -> None:
+        self.store = store
+        self.sql = sql
+        self.versions: dict[str, Item | None] = {}  # proj_versions: corrected or retracted developments
+        self.folding: dict[Scope, _Folding] = {}
+        self._new_chunk()
+
+    def _new_chunk(self) -> None:
+        self.pending = 0
+        self.started: dict[tuple[str, int], Item] = {}  # versions started in this chunk, by (id, recorded)
+        self.live: dict[str, Item] = {}  # this chunk's live versions, by development id
+        self.ended_before: list[Item] = []  # versions of earlier chunks this chunk ended
+        self.first_change: dict[Scope, int] = {}
+
+    def add(self, developments: list[RecordedDevelopment]) -> None:
+        """Turn developments, in log order, into versions (as ``catch_up`` does, in memory)."""
+        first_change = self.first_change
+        for development in developments:
+            self.pending += 1
+            if development.type not in RECORD_KEEPING:
+                item = original_item(development)
+                self.started[(item.id, item.recorded)] = item
+                self.live[item.id] = item
+                for scope in scopes(item.content):
+                    first_change.setdefault(scope, development.position)
+                continue
+            target = str(development.data["target"])
+            live = self._live_version(target)
+            if live is None:
+                continue
+            change = Versions({target: live}).apply(development, live)
+            ended = change.ended
+            assert ended is not None
+            touched = scopes(ended.content)
+            if (ended.id, ended.recorded) in self.started:
+                self.started[(ended.id, ended.recorded)] = ended
+            else:  # stored by an earlier chunk
+                self.ended_before.append(ended)
+                self.sql.executemany(
+                    "UPDATE {p}proj_items SET superseded = ? WHERE scope = ? AND key = ?"
+                    " AND latest = ? AND position = ? AND recorded = ? AND superseded IS NULL",
+                    [
+                        [development.position, *scope, ended.latest.isoformat(), ended.position, ended.recorded]
+                        for scope in touched
+                    ],
+                )
+            if change.started is not None:
+                self.started[(change.started.id, change.started.recorded)] = change.started
+                self.live[target] = change.started
+                touched |= scopes(change.started.content)
+            else:
+                self.live.pop(target, None)
+            self.versions[target] = change.started
+            for scope in touched:
+                first_change.setdefault(scope, development.position)
+
+    def _live_version(self, target: str) -> Item | None:
+        if target in self.versions:
+            return self.versions[target]
+        if target in self.live:
+            return self.live[target]
+        try:
+            original = self.store.log.get(target)
+        except DevelopmentNotFound:
+            return None
+        return None if original.type in RECORD_KEEPING else original_item(original)
+
+    def settle(self) -> None:
+        """Fold the chunk's items onto each scope's state; write its items and snapshots."""
+        rows: list[tuple[Any, ...]] = []
+        by_scope: dict[Scope, list[Item]] = {}
+        for item in self.started.values():
+            found = scopes(item.content)
+            content = json.dumps(item.content, separators=(",", ":"))
+            for scope in found:
+                rows.append(_item_row(scope, item, content))
+                by_scope.setdefault(scope, []).append(item)
+        refold_from: dict[Scope, WorldKey] = {}
+        for ended in self.ended_before:
+            for scope in scopes(ended.content):
+                refold_from[scope] = min(refold_from.get(scope, _key(ended)), _key(ended))
+        snapshots: list[tuple[Any, ...]] = []
+        for scope in sorted(set(by_scope) | set(refold_from)):
+            self._settle(scope, by_scope.get(scope, []), refold_from.get(scope), snapshots)
+        rows.sort(key=lambda r: r[:5])
+        self.sql.copy_rows("proj_items", "scope, key, " + ITEM_COLUMNS, rows)
+        self.sql.copy_rows("proj_snapshots", "scope, key, latest, position, valid_from, valid_to, state", snapshots)
+        self._new_chunk()
+
+    def _settle(
+        self, scope: Scope, new: list[Item], refold_key: WorldKey | None, snapshots: list[tuple[Any, ...]]
+    ) -> None:
+        new.sort(key=_sweep_order)
+        folding = self.folding.get(scope)
+        first = _key(new[0]) if new else None
+        in_order = folding is None or folding.last is None or (first is not None and first > folding.last)
+        if refold_key is None and first is not None and in_order:
+            if folding is None:
+                folding = self.folding[scope] = _Folding(initial(scope), None, 0, "")
+            self._fold(scope, folding, new, snapshots)
+            return
+        from_key = min(k for k in (refold_key, first) if k is not None)
+        self._refold(scope, from_key, new, snapshots)
+
+    def _refold(self, scope: Scope, from_key: WorldKey, new: list[Item], snapshots: list[tuple[Any, ...]]) -> None:
+        """Fold again from the last snapshot before ``from_key``: stored items after it and the chunk's."""
+        sql = self.sql
+        latest, position = from_key
+        sql.execute(
+            "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
+            " AND (latest > ? OR (latest = ? AND position >= ?))",
+            [self.first_change[scope], scope[0], scope[1], latest, latest, position],
+        )
+        base = sql.execute(
+            "SELECT latest, position, valid_from, state FROM {p}proj_snapshots"
+            " WHERE scope = ? AND key = ? AND valid_to IS NULL ORDER BY latest DESC, position DESC LIMIT 1",
+            [scope[0], scope[1]],
+        ).fetchone()
+        after = (base[0], base[1]) if base else ("", 0)
+        stored = sql.execute(
+            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
+            " AND (latest > ? OR (latest = ? AND position > ?))",
+            [scope[0], scope[1], after[0], after[0], after[1]],
+        ).fetchall()
+        max_row = sql.execute(
+            "SELECT MAX(latest) FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL",
+            [scope[0], scope[1]],
+        ).fetchone()
+        items = sorted([*(_item(row) for row in stored), *new], key=_sweep_order)
+        folding = _Folding(
+            json.loads(base[3]) if base else initial(scope), after if base else None, int(base[2]) if base else 0, ""
+        )
+        self.folding[scope] = folding
+        self._fold(scope, folding, items, snapshots)
+        folding.max_latest = max(folding.max_latest, max_row[0] or "")
+
+    @staticmethod
+    def _fold(scope: Scope, folding: _Folding, items: list[Item], snapshots: list[tuple[Any, ...]]) -> None:
+        """Fold ``items`` (in sweep order, superseded versions included) onto ``folding``."""
+        state = folding.state
+        changed = folding.changed
+        max_latest = folding.max_latest
+        kind, key = scope
+        for item in items:
+            changed = max(changed, item.recorded if item.superseded is None else item.superseded)
+            if item.superseded is not None:
+                continue
+            state = apply(scope, state, item)
+            latest = item.latest.isoformat()
+            if latest > max_latest:
+                max_latest = latest
+            if state["developments"] % SNAPSHOT_EVERY == 0:
+                text = json.dumps(state, separators=(",", ":"))
+                snapshots.append((kind, key, latest, item.position, changed, None, text))
+        folding.state = state
+        folding.changed = changed
+        folding.max_latest = max_latest
+        if items:
+            folding.last = max(folding.last or ("", 0), _key(items[-1]))
+
+    def finish(self) -> None:
+        """Write each scope's state and the live version of every corrected or retracted development."""
+        self.sql.copy_rows(
+            "proj_state",
+            "scope, key, state, max_latest",
+            [
+                (scope[0], scope[1], json.dumps(f.state, separators=(",", ":")), f.max_latest)
+                for scope, f in sorted(self.folding.items())
+            ],
+        )
+        self.sql.copy_rows(
+            "proj_versions",
+            "id, item",
+            [(ident, _item_json(item) if item is not None else None) for ident, item in self.versions.items()],
+        )
+
+
+def _sweep_order(item: Item) -> tuple[date, int, bool]:
+    """World order; at one key the versions that no longer count first (they are not folded)."""
+    return (item.latest, item.position, item.superseded is None)

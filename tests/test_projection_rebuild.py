@@ -1,0 +1,206 @@
+"""A rebuild (folded in memory, chunk by chunk) stores what a catch-up page by page stores.
+
+``ProjectionStore.rebuild`` does not go through ``catch_up``: it folds each chunk
+of the log in memory and writes in bulk.  These tests catch a log up page by page
+(tiny pages, one page per transaction, catch-ups between appends), keep every
+table, rebuild, and compare: the items and their record-time intervals, the live
+versions, each scope's state, the current snapshots, and every answer as of
+several dates and as known at every position.  Small chunks make later chunks
+reach back into earlier ones (back-dated developments, corrections and
+retractions of earlier chunks' developments).
+
+Snapshots' ``valid_from`` is left out of the comparison: a catch-up makes a
+snapshot valid from the end of its transaction, a rebuild from the last position
+that changed what it folds; both are correct, which the as-known-at answers check.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.log import ConflictLog, Submission, open_log
+from projections import store as store_module
+from projections.database import Database, open_database
+from projections.folds import answer_from_scratch
+from projections.store import ProjectionStore
+from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
+from tests.test_projection_equality import CONFLICTS, SOURCES, START, _record_keeping, histories, registrations
+
+Tables = dict[str, list[tuple[Any, ...]]]
+
+
+def tables(db: Database) -> Tables:
+    """Everything stored, in a fixed order (snapshots: the current ones, without ``valid_from``)."""
+    with db.read() as sql:
+        return {
+            "items": sql.execute(
+                "SELECT scope, key, latest, position, recorded, superseded, earliest, id, corrected_by, content"
+                " FROM {p}proj_items ORDER BY scope, key, latest, position, recorded"
+            ).fetchall(),
+            "state": sql.execute(
+                "SELECT scope, key, state, max_latest FROM {p}proj_state ORDER BY scope, key"
+            ).fetchall(),
+            "snapshots": sql.execute(
+                "SELECT scope, key, latest, position, state FROM {p}proj_snapshots WHERE valid_to IS NULL"
+                " ORDER BY scope, key, latest, position"
+            ).fetchall(),
+            "versions": sql.execute("SELECT id, item FROM {p}proj_versions ORDER BY id").fetchall(),
+            "tracking": sql.execute("SELECT name, position FROM {p}proj_tracking").fetchall(),
+        }
+
+
+def answers(store: ProjectionStore, head: int) -> list[Any]:
+    """Every scope's state and uncertain items, as of several days, as known at every position."""
+    scopes = [("conflict", c) for c in CONFLICTS] + [("agenda", k) for k in sorted(store.keys("agenda"))]
+    days = [START - timedelta(days=1), START + timedelta(days=15), START + timedelta(days=45), date(2100, 1, 1)]
+    found = []
+    for scope in scopes:
+        for as_of in days:
+            for known_at in range(1, head + 1):
+                got = store.fold(scope, as_of, known_at, uncertain_limit=10_000)
+                found.append(None if got is None else (got.state, [i.id for i in got.uncertain]))
+    return found
+
+
+def assert_rebuild_equals_catch_up(database_url: str, steps: list[tuple[str, Any]], chunk: int) -> None:
+    log = open_log(database_url)
+    db = open_database(database_url)
+    db.create_tables()
+    store = ProjectionStore(log, db)
+    try:
+        submit(log, store, steps)
+        head = store.catch_up()
+        caught_up, answered = tables(db), answers(store, head)
+        for developments in (chunk, 1_000_000):
+            store_module.REBUILD_CHUNK = developments
+            assert store.rebuild() == head
+            assert tables(db) == caught_up, f"chunk of {developments}"
+            assert answers(store, head) == answered, f"chunk of {developments}"
+        everything = log.read(limit=10_000)
+        for scope in [("conflict", c) for c in CONFLICTS]:
+            for known_at in range(1, head + 1):
+                expected = answer_from_scratch(everything, scope, date(2100, 1, 1), known_at)
+                got = store.fold(scope, date(2100, 1, 1), known_at)
+                assert (got.state if got else expected.state) == expected.state, (scope, known_at)
+    finally:
+        db.close()
+        log.close()
+
+
+def submit(log: ConflictLog, store: ProjectionStore, steps: list[tuple[str, Any]]) -> None:
+    """Append the history's developments; catch up where it says so (and after each correction)."""
+    log.submit_many([Submission(r) for r in registrations()])
+    originals: list[str] = []
+    for action, value in steps:
+        if action == "add":
+            originals.append(log.submit(value).development.id)
+        elif action == "correct":
+            target, other = value
+            original = log.get(originals[target])
+            replacement = {**original.content(), "occurred": other["occurred"], "summary": "corrected"}
+            if original.conflicts and other["conflicts"]:
+                replacement["conflicts"] = other["conflicts"]
+            log.submit(_record_keeping("DevelopmentCorrected", {"target": original.id, "replacement": replacement}))
+            store.catch_up()
+        elif action == "retract":
+            log.submit(_record_keeping("DevelopmentRetracted", {"target": originals[value], "reason": "wrong"}))
+        else:
+            store.catch_up()
+
+
+@pytest.fixture
+def page_by_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(store_module, "PAGE", 2)
+    monkeypatch.setattr(store_module, "PAGES_PER_TRANSACTION", 1)
+    monkeypatch.setattr(store_module, "REBUILD_CHUNK", store_module.REBUILD_CHUNK)
+
+
+def development(kind: str, occurred: str, conflicts: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "occurred": occurred,
+        "conflicts": conflicts,
+        "actors": ["FRA", "RUS"],
+        "sources": SOURCES,
+        "summary": f"a {kind}",
+        "data": data,
+    }
+
+
+def fighting(day: str, conflicts: list[str]) -> dict[str, Any]:
+    deaths = {"best": 1, "low": 1, "high": 2}
+    return development("FightingReported", day, conflicts, {"description": "x", "deaths": deaths})
+
+
+STEPS: list[tuple[str, Any]] = [
+    ("add", fighting("2020-01-03", ["north"])),
+    ("add", development("CeasefireCalled", "2020-01-05", ["north"], {"called_by": ["FRA", "RUS"]})),
+    ("add", fighting("2020-01-08", ["north", "south"])),
+    ("catch_up", None),
+    ("add", fighting("2020-01-01", ["south"])),  # back-dated
+    ("add", development("CeasefireAgreed", "2020-01", ["north"], {"parties": ["FRA", "RUS"]})),
+    ("add", fighting("2020-01-10/2020-02-10", ["north"])),
+    ("correct", (0, fighting("2020-02-01", ["south"]))),  # moves to the other conflict, later
+    ("add", fighting("2020-01-12", ["north"])),
+    ("retract", 2),
+    ("add", development("MeetingHeld", "2020-01-02", [], {"format": "phone_call", "topics": ["libya"]})),
+    ("add", fighting("2020-01-15", ["south"])),
+    ("correct", (0, fighting("2020-01-04", ["north"]))),  # corrected again
+    ("add", fighting("2020-01-16", ["north"])),
+    ("retract", 0),
+    ("add", fighting("2019-12-30", ["north"])),  # back-dated before everything
+    ("correct", (4, fighting("2020-01-20", ["north"]))),
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+def test_a_rebuild_equals_a_catch_up_done_page_by_page(database_url: str, page_by_page: None, chunk: int) -> None:
+    assert_rebuild_equals_catch_up(database_url, STEPS, chunk)
+
+
+def test_a_rebuild_of_an_empty_log_stores_nothing(database_url: str) -> None:
+    log = open_log(database_url)
+    db = open_database(database_url)
+    db.create_tables()
+    try:
+        assert ProjectionStore(log, db).rebuild() == 0
+        empty: Tables = {"items": [], "state": [], "snapshots": [], "versions": []}
+        assert tables(db) == {**empty, "tracking": [("projections", 0)]}
+    finally:
+        db.close()
+        log.close()
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(steps=histories(), chunk=st.integers(1, 12))
+def test_random_rebuilds_equal_catch_ups_on_sqlite(
+    page_by_page: None, steps: list[tuple[str, Any]], chunk: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        assert_rebuild_equals_catch_up(f"sqlite:///{Path(folder) / 'log.db'}", steps, chunk)
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(steps=histories(), chunk=st.integers(1, 12))
+def test_random_rebuilds_equal_catch_ups_on_postgres(
+    page_by_page: None, steps: list[tuple[str, Any]], chunk: int
+) -> None:
+    require_postgres()
+    schema = new_postgres_schema()
+    try:
+        assert_rebuild_equals_catch_up(postgres_url(schema), steps, chunk)
+    finally:
+        drop_postgres_schema(schema)
