@@ -40,6 +40,9 @@ REBUILD_CHUNK = 100_000  # developments a rebuild folds in memory at a time
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
 
+#: the compact JSON that items, states and snapshots are stored as (one encoder, not one per call)
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
 
 def _item_row(scope: Scope, item: Item, content: str | None = None) -> tuple[Any, ...]:
     """A ``proj_items`` row; ``content`` is the item's content as JSON, when already made."""
@@ -53,7 +56,7 @@ def _item_row(scope: Scope, item: Item, content: str | None = None) -> tuple[Any
         item.earliest.isoformat(),
         item.id,
         item.corrected_by,
-        content if content is not None else json.dumps(item.content, separators=(",", ":")),
+        content if content is not None else _compact(item.content),
     )
 
 
@@ -192,7 +195,7 @@ class ProjectionStore:
                 continue
             item = original_item(development)
             found = scopes(item.content)
-            content = json.dumps(item.content, separators=(",", ":"))
+            content = _compact(item.content)
             rows += [_item_row(scope, item, content) for scope in found]
             for scope in found:
                 batch.touch(scope, development.position)
@@ -304,7 +307,7 @@ class ProjectionStore:
         sql.execute(
             "INSERT INTO {p}proj_snapshots (scope, key, latest, position, valid_from, valid_to, state)"
             " VALUES (?,?,?,?,?,NULL,?)",
-            [scope[0], scope[1], key[0], key[1], valid_from, json.dumps(state, separators=(",", ":"))],
+            [scope[0], scope[1], key[0], key[1], valid_from, _compact(state)],
         )
 
     def _state_row(self, sql: Sql, scope: Scope) -> tuple[dict[str, Any], str] | None:
@@ -314,7 +317,7 @@ class ProjectionStore:
         return (json.loads(row[0]), row[1]) if row else None
 
     def _save_state(self, sql: Sql, scope: Scope, state: dict[str, Any], max_latest: str) -> None:
-        text = json.dumps(state, separators=(",", ":"))
+        text = _compact(state)
         sql.execute("DELETE FROM {p}proj_state WHERE scope = ? AND key = ?", [scope[0], scope[1]])
         sql.execute(
             "INSERT INTO {p}proj_state (scope, key, state, max_latest) VALUES (?,?,?,?)",
@@ -552,7 +555,7 @@ class _Rebuild:
         by_scope: dict[Scope, list[Item]] = {}
         for item in self.started.values():
             found = scopes(item.content)
-            content = json.dumps(item.content, separators=(",", ":"))
+            content = _compact(item.content)
             for scope in found:
                 rows.append(_item_row(scope, item, content))
                 by_scope.setdefault(scope, []).append(item)
@@ -631,7 +634,7 @@ class _Rebuild:
             if latest > max_latest:
                 max_latest = latest
             if state["developments"] % SNAPSHOT_EVERY == 0:
-                text = json.dumps(state, separators=(",", ":"))
+                text = _compact(state)
                 snapshots.append((kind, key, latest, item.position, changed, None, text))
         folding.state = state
         folding.changed = changed
@@ -644,10 +647,7 @@ class _Rebuild:
         self.sql.copy_rows(
             "proj_state",
             "scope, key, state, max_latest",
-            [
-                (scope[0], scope[1], json.dumps(f.state, separators=(",", ":")), f.max_latest)
-                for scope, f in sorted(self.folding.items())
-            ],
+            [(scope[0], scope[1], _compact(f.state), f.max_latest) for scope, f in sorted(self.folding.items())],
         )
         self.sql.copy_rows(
             "proj_versions",
