@@ -58,8 +58,20 @@ class ChainStore(Lookups):
 
     def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[Link]:
         """Chain newly inserted events, in the inserting transaction (the write lock is held); the new links."""
-        cursor.execute(self._sql(f"SELECT hash FROM {self._table('event_chain')} ORDER BY position DESC LIMIT 1"))
+        cursor.execute(self._sql(self.HEAD_HASH.format(chain=self._table("event_chain"))))
         head = cursor.fetchone()
+        links = self.links_after(cursor, head["hash"] if head else None, stored_events, positions)
+        if links:
+            self._insert_links(cursor, links)
+        return links
+
+    #: the newest link's hash (read under the write lock)
+    HEAD_HASH = "SELECT hash FROM {chain} ORDER BY position DESC LIMIT 1"
+
+    def links_after(
+        self, cursor: Any, head: str | None, stored_events: Sequence[StoredEvent], positions: Sequence[int]
+    ) -> list[Link]:
+        """The links of newly inserted events after the chain's newest hash ``head`` (None: no chain yet)."""
         rows = sorted(
             (
                 StoredRow(position, entry_id(s.originator_id), s.originator_version, s.topic, s.state)
@@ -69,10 +81,8 @@ class ChainStore(Lookups):
         )
         if not rows:
             return []
-        prev = head["hash"] if head else self._adopt_unchained(cursor, below=rows[0].position)
-        links = links_for(rows, prev)
-        self._insert_links(cursor, links)
-        return links
+        prev = head if head is not None else self._adopt_unchained(cursor, below=rows[0].position)
+        return links_for(rows, prev)
 
     def _insert_links(self, cursor: Any, links: Sequence[Link]) -> None:
         cursor.executemany(

@@ -14,14 +14,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, ProgrammingError, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
-from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.pq import TransactionStatus
+from psycopg.sql import SQL, Composable
 
+from events.chain import Link
 from events.chain import table_statements as chain_table_statements
 from events.chain_store import PostgresChainStore, SQLiteChainStore
 from events.index import IndexRows, rows_for, table_statements
@@ -233,38 +233,60 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Insert events, index rows and chain links in one plain transaction.
+        """Insert events, chain links and index rows in one transaction of four round trips.
 
-        The library sends the insert in pipeline mode; with batches of thousands
-        of events that hung for good under load (client in ``Pipeline.sync``,
-        server waiting in ``ClientRead``), so this recorder does without it.
+        Each round trip inside the table lock is time every other writer waits,
+        so: (1) begin, take the lock, notify and read the chain's head in one
+        message; (2) insert the events; (3) insert links and index rows in one
+        statement of arrays; (4) commit.  (The library's pipeline-mode insert
+        hung for good under load with batches of thousands, so none is used.)
         """
-        with (
-            _published(self.recent_links),
-            self.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            self._insert_events(curs, stored_events, **kwargs)
-            if not stored_events:
-                return []
-            self._insert_stored_events(curs, stored_events, **kwargs)  # takes LOCK TABLE ... IN EXCLUSIVE MODE
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if not stored_events:
+            return []
+        with _published(self.recent_links), self.datastore.get_connection() as conn, conn.cursor() as curs:
+            try:
+                curs.execute(self._begin_locked)
+                while curs.nextset():
+                    pass
+                head = curs.fetchone()
+                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+                positions = [row["notification_id"] for row in curs.fetchall()]
+                if len(positions) != len(stored_events):
+                    raise ProgrammingError(f"{len(positions)} positions for {len(stored_events)} events")
+                links = self.links_after(curs, head["hash"] if head else None, stored_events, positions)
+                self.recent_links.stage(links)
+                curs.execute(self._insert_rest, _arrays(links, _index_rows(stored_events, positions)))
+                curs.execute("COMMIT")
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.rollback()
+                raise
+            return positions
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert positions is not None
-        self.recent_links.stage(self.append_links(curs, stored_events, positions))  # under LOCK TABLE ... EXCLUSIVE
-        rows = _index_rows(stored_events, positions)
-        if rows:
-            curs.executemany(_pg(_INSERT_DEVELOPMENT.format(p=self.prefix)), [r.development for r in rows])
-            curs.executemany(_pg(_INSERT_REF.format(p=self.prefix)), [ref for r in rows for ref in r.refs])
-            registry = [r.registry for r in rows if r.registry]
-            if registry:
-                curs.executemany(_pg(_INSERT_REGISTRY.format(p=self.prefix)), registry)
-        return positions
+    @property
+    def _begin_locked(self) -> str:
+        """BEGIN, the library's lock statements, NOTIFY, and the chain's head: one message."""
+        lock = "; ".join(
+            statement.as_string() if isinstance(statement, Composable) else str(statement)
+            for statement in self.lock_table_statements
+        )
+        notify = f'NOTIFY "{self.channel_name}"'
+        head = self.HEAD_HASH.format(chain=self._table("event_chain"))
+        return f"BEGIN; {lock}; {notify}; {head}"
+
+    @property
+    def _insert_rest(self) -> str:
+        p = self.prefix
+        return (
+            f"WITH links AS (INSERT INTO {p}event_chain (position, id, hash, prev_hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])), "
+            f"developments AS (INSERT INTO {p}development_index "
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[])), "
+            f"refs AS (INSERT INTO {p}development_refs (position, kind, ref) "
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])) "
+            f"INSERT INTO {p}registry (kind, key, position) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+        )
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -281,6 +303,23 @@ def _published(recent: RecentLinks) -> Iterator[None]:
         recent.discard()
         raise
     recent.publish()
+
+
+def _arrays(links: Sequence[Link], rows: Sequence[IndexRows]) -> list[list[Any]]:
+    """The columns of the links and index rows, as the arrays ``_insert_rest`` unnests."""
+    developments = [r.development for r in rows]
+    refs = [ref for r in rows for ref in r.refs]
+    registry = [r.registry for r in rows if r.registry]
+    return [
+        *_columns([(k.position, k.id, k.hash, k.prev_hash) for k in links], 4),
+        *_columns(developments, 7),
+        *_columns(refs, 3),
+        *_columns(registry, 3),
+    ]
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def _pg(sql: str) -> str:
