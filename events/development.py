@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from events.chain import Link
 from events.validation import Draft
 
 #: namespace of ids derived from idempotency keys
@@ -130,12 +131,14 @@ class RecordedDevelopment:
     prev_hash: str | None = field(default=None, compare=False)
 
     @classmethod
-    def from_event(cls, event: Development.Recorded, position: int) -> RecordedDevelopment:
+    def from_event(cls, event: Development.Recorded, position: int, link: Link | None = None) -> RecordedDevelopment:
         """A development from its decoded event (events stored before ``origin`` existed have none)."""
-        return cls._from_fields(event.originator_id, position, event.timestamp, vars(event))
+        return cls._from_fields(event.originator_id, position, event.timestamp, vars(event), link)
 
     @classmethod
-    def from_stored(cls, originator_id: Any, position: int, state: bytes) -> RecordedDevelopment | None:
+    def from_stored(
+        cls, originator_id: Any, position: int, state: bytes, link: Link | None = None
+    ) -> RecordedDevelopment | None:
         """Read a stored event's JSON directly (several times faster than the mapper).
 
         None when the event needs the mapper: one written with a ``class_version``
@@ -147,13 +150,18 @@ class RecordedDevelopment:
             return None
         if "class_version" in body or not isinstance(body.get("timestamp"), dict):
             return None
-        return cls._from_fields(originator_id, position, datetime.fromisoformat(body["timestamp"]["_data_"]), body)
+        recorded_at = datetime.fromisoformat(body["timestamp"]["_data_"])
+        return cls._from_fields(originator_id, position, recorded_at, body, link)
 
     @classmethod
     def _from_fields(
-        cls, originator_id: Any, position: int, recorded_at: datetime, fields: dict[str, Any]
+        cls, originator_id: Any, position: int, recorded_at: datetime, fields: dict[str, Any], link: Link | None
     ) -> RecordedDevelopment:
-        """The one mapping from a stored event's fields (decoded or raw JSON) to a development."""
+        """The one mapping from a stored event's fields (decoded or raw JSON) and its chain link to a development.
+
+        The lists and mappings are taken, not copied: every caller hands over
+        values of its own (freshly decoded JSON, or the event it just made).
+        """
         return cls(
             id=str(originator_id),
             position=position,
@@ -162,14 +170,16 @@ class RecordedDevelopment:
             occurred=fields["occurred"],
             earliest=date.fromisoformat(fields["earliest"]),
             latest=date.fromisoformat(fields["latest"]),
-            conflicts=list(fields["conflicts"]),
-            actors=list(fields["actors"]),
-            persons=list(fields["persons"]),
-            sources=list(fields["sources"]),
+            conflicts=fields["conflicts"],
+            actors=fields["actors"],
+            persons=fields["persons"],
+            sources=fields["sources"],
             summary=fields["summary"],
-            data=dict(fields["data"]),
+            data=fields["data"],
             digest=fields["digest"],
-            origin=dict(fields["origin"]) if fields.get("origin") else None,
+            origin=fields.get("origin") or None,
+            hash=link.hash if link else None,
+            prev_hash=link.prev_hash if link else None,
         )
 
     def content(self) -> dict[str, Any]:

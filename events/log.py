@@ -9,7 +9,7 @@ idempotency, and stores nothing unless every development of the call is sound.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -287,11 +287,15 @@ class ConflictLog(Application[UUID]):
             raise IdConflict("an id is already registered", problems)
 
     def _receipts(self, ids: list[UUID], existing: Mapping[str, Any], recordings: Sequence[Any]) -> list[Receipt]:
+        positions = [r.notification.id for r in recordings]
+        links: Mapping[int, Link] = self.chain.recent_links.get(positions)
+        if len(links) < len(positions):
+            links = self._links(positions)
         created = {
             d.id: d
-            for d in self._chained(
-                [RecordedDevelopment.from_event(r.domain_event, r.notification.id) for r in recordings],
-                self.chain.recent_links.get(r.notification.id for r in recordings),
+            for d in (
+                RecordedDevelopment.from_event(r.domain_event, r.notification.id, links.get(r.notification.id))
+                for r in recordings
             )
         }
         old = {ident: self.get(ident) for ident in {str(i) for i in ids} if ident not in created and ident in existing}
@@ -326,16 +330,16 @@ class ConflictLog(Application[UUID]):
 
     def developments(self, positions: Sequence[int]) -> list[RecordedDevelopment]:
         """The developments at these positions, in log order."""
-        return self._chained([self.decode(n) for n in self.index.select_stored(positions)])
+        return self._decoded(self.index.select_stored(positions))
 
-    def decode(self, notification: Notification) -> RecordedDevelopment:
+    def decode(self, notification: Notification, link: Link | None = None) -> RecordedDevelopment:
         """The development a stored event holds (read directly, or through the mapper to upcast)."""
-        fast = RecordedDevelopment.from_stored(notification.originator_id, notification.id, notification.state)
+        fast = RecordedDevelopment.from_stored(notification.originator_id, notification.id, notification.state, link)
         if fast is not None:
             return fast
         event = self.mapper.to_domain_event(notification)
         assert isinstance(event, Development.Recorded)
-        return RecordedDevelopment.from_event(event, notification.id)
+        return RecordedDevelopment.from_event(event, notification.id, link)
 
     def read(self, *, after: int = 0, limit: int = 100, **filters: Any) -> list[RecordedDevelopment]:
         """A page of developments after a position, optionally filtered (see ``select_positions``)."""
@@ -343,22 +347,16 @@ class ConflictLog(Application[UUID]):
             notes = self.recorder.select_notifications(
                 after, limit, topics=DEVELOPMENT_TOPICS, inclusive_of_start=False
             )
-            return self._chained([self.decode(n) for n in notes])
+            return self._decoded(notes)
         return self.developments(self.index.select_positions(after=after, limit=limit, **filters))
 
-    def _chained(
-        self, developments: list[RecordedDevelopment], known: Mapping[int, Link] | None = None
-    ) -> list[RecordedDevelopment]:
-        """The developments with their ``hash`` and ``prev_hash`` from the chain (read unless ``known``)."""
-        if not developments:
-            return developments
-        positions = [d.position for d in developments]
-        links = known if known is not None and len(known) == len(positions) else None
-        links = links or self.chain.links_between(min(positions), max(positions))
-        return [
-            replace(d, hash=link.hash, prev_hash=link.prev_hash) if (link := links.get(d.position)) else d
-            for d in developments
-        ]
+    def _decoded(self, notifications: Sequence[Notification]) -> list[RecordedDevelopment]:
+        """The developments of stored events, with their ``hash`` and ``prev_hash`` from the chain."""
+        links = self._links([n.id for n in notifications])
+        return [self.decode(n, links.get(n.id)) for n in notifications]
+
+    def _links(self, positions: Sequence[int]) -> Mapping[int, Link]:
+        return self.chain.links_between(min(positions), max(positions)) if positions else {}
 
     def head(self) -> int:
         """The position of the newest stored event (0 when the log is empty)."""

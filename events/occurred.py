@@ -20,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import edtf
 
@@ -49,7 +50,12 @@ def parse_occurred(text: object, field: str = "occurred") -> Occurred:
     """Parse an EDTF string, or raise ``FieldError`` naming ``field``."""
     if not isinstance(text, str) or not text.strip():
         raise FieldError(field, "expected an EDTF date such as 2020-06-26, 2019-12 or 2019-12-09/2020-06-26")
-    text = text.strip()
+    return _parse(text.strip(), field)
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str, field: str) -> Occurred:
+    """Parse stripped EDTF text (values repeat: a batch or an import often holds the same dates)."""
     if len(text) > 64:
         raise FieldError(field, "an EDTF date is at most 64 characters")
     plain = _plain(text)
