@@ -22,7 +22,6 @@ checkpoints; it names the first position that breaks and how.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from uuid import UUID
 
+import orjson
 import rfc8785
 from eventsourcing.persistence import JSONTranscoder
 
@@ -46,52 +46,66 @@ BreakKind = Literal["altered", "missing", "inserted", "reordered"]
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 bytes of a JSON value.
 
-    Python's sorted, compact, non-ASCII-escaping encoder already writes RFC 8785
-    for values without floats, huge integers or keys outside the Basic
-    Multilingual Plane, and is several times faster than a general
-    canonicaliser; other values go through ``rfc8785``.
+    orjson's sorted compact output is RFC 8785 for values without floats, huge
+    integers or keys outside the Basic Multilingual Plane (it sorts keys by
+    code point and escapes exactly the characters RFC 8785 escapes, as a
+    property test checks), and is ten times faster than the standard encoder;
+    other values go through ``rfc8785``.
     """
-    if _plain(value, None):
-        return _SORTED.encode(value).encode("utf-8")
-    return rfc8785.dumps(value)
+    try:
+        return orjson.dumps(_jsonable(value, None), option=orjson.OPT_SORT_KEYS)
+    except (_NotPlain, orjson.JSONEncodeError):
+        return rfc8785.dumps(value)
 
 
-_SORTED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True, allow_nan=False)
 Custom = Callable[[Any], dict[str, Any]] | None
 
 
-def _plain(value: Any, custom: Custom) -> bool:
-    """True when Python's sorted encoder writes ``value`` exactly as RFC 8785 does.
+class _NotPlain(Exception):
+    """The value needs the general canonicaliser."""
 
-    ``custom`` gives the JSON form of any other object (the transcoder's
-    registered types); without it such objects are not plain.  Exact types are
-    tested first: this runs for every event stored.
+
+def _jsonable(value: Any, custom: Custom) -> Any:
+    """``value`` as plain JSON for orjson (``custom`` gives other objects' JSON forms), or ``_NotPlain``.
+
+    Only containers that hold a custom object are copied.  Exact types are
+    tested first: this runs for every event stored.  orjson would write some
+    objects (datetimes, UUIDs, dataclasses) its own way, so none reaches it.
     """
     kind = type(value)
     if kind is str or value is None or kind is bool:
-        return True
+        return value
     if kind is int:
-        return bool(-_SAFE_INTEGER <= value <= _SAFE_INTEGER)
+        if -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+            return value
+        raise _NotPlain
     if kind is dict:
+        copy: dict[str, Any] | None = None
         for key, item in value.items():
             if type(key) is not str or not (key.isascii() or max(key, default="") < "\ud800"):
-                return False  # code point order is UTF-16 order only below the surrogates
-            if type(item) is not str and not _plain(item, custom):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        return all(type(item) is str or _plain(item, custom) for item in value)
+                raise _NotPlain  # code point order is UTF-16 order only below the surrogates
+            if type(item) is not str:
+                converted = _jsonable(item, custom)
+                if converted is not item:
+                    copy = copy if copy is not None else dict(value)
+                    copy[key] = converted
+        return value if copy is None else copy
+    if kind is list:
+        items = [item if type(item) is str else _jsonable(item, custom) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, float):
-        return False
+        raise _NotPlain
     if isinstance(value, str):  # subclasses are written as their base type
-        return True
+        return str(value)
     if isinstance(value, int):
-        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+        return _jsonable(int(value), custom)
     if isinstance(value, dict):
-        return _plain(dict(value), custom)
+        return _jsonable(dict(value), custom)
     if isinstance(value, list | tuple):
-        return _plain(list(value), custom)
-    return custom is not None and _plain(custom(value), custom)
+        return _jsonable(list(value), custom)
+    if custom is None:
+        raise _NotPlain
+    return _jsonable(custom(value), custom)
 
 
 class CanonicalJSONTranscoder(JSONTranscoder):
@@ -101,16 +115,11 @@ class CanonicalJSONTranscoder(JSONTranscoder):
     as an int) and integers beyond 2**53 are refused, as I-JSON requires.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._sorted = json.JSONEncoder(
-            default=self._encode_obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True, allow_nan=False
-        )
-
     def encode(self, obj: Any) -> bytes:
-        if _plain(obj, self._encode_obj):
-            return self._sorted.encode(obj).encode("utf-8")
-        return rfc8785.dumps(_to_json_value(obj, self._encode_obj))
+        try:
+            return orjson.dumps(_jsonable(obj, self._encode_obj), option=orjson.OPT_SORT_KEYS)
+        except (_NotPlain, orjson.JSONEncodeError):
+            return rfc8785.dumps(_to_json_value(obj, self._encode_obj))
 
 
 def _to_json_value(value: Any, custom: Callable[[Any], dict[str, Any]]) -> Any:

@@ -7,12 +7,12 @@ read by topic); otherwise every development is a ``Development.Recorded``.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
@@ -145,7 +145,7 @@ class RecordedDevelopment:
         (to be upcast) or whose state is not plain JSON.
         """
         try:
-            body = json.loads(state)
+            body = orjson.loads(state)  # a JSONDecodeError (lone surrogates, say) leaves it to the mapper
         except ValueError:
             return None
         if "class_version" in body or not isinstance(body.get("timestamp"), dict):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from events.development import RECORDED_TOPIC, REGISTERED_TOPIC
 
 INDEXED_TOPICS = (RECORDED_TOPIC, REGISTERED_TOPIC)
@@ -34,7 +36,7 @@ def rows_for(position: int, originator_id: UUID | str, topic: str, state: bytes)
     """The index rows of one stored event, or None when it is not a development."""
     if topic not in INDEXED_TOPICS:
         return None
-    body: dict[str, Any] = json.loads(state)
+    body: dict[str, Any] = _loads(state)
     ident = str(originator_id)
     timestamp = body["timestamp"]
     recorded_at = timestamp["_data_"] if isinstance(timestamp, dict) else str(timestamp)
@@ -54,6 +56,13 @@ def rows_for(position: int, originator_id: UUID | str, topic: str, state: bytes)
         refs=[(position, kind, ref) for kind, ref in sorted(refs)],
         registry=registry,
     )
+
+
+def _loads(state: bytes) -> Any:
+    try:
+        return orjson.loads(state)
+    except orjson.JSONDecodeError:  # what orjson refuses (a lone surrogate) the standard parser reads
+        return json.loads(state)
 
 
 def _refs(body: dict[str, Any]) -> Iterable[tuple[str, str]]:

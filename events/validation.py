@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from events.errors import FieldError, InvalidDevelopment, Problem
 from events.kinds import AnyObject, Context, Record, Reference, Spec
 from events.occurred import Occurred, parse_occurred
@@ -65,10 +67,21 @@ class Draft:
         """
         cached: str | None = self.__dict__.get("_digest")
         if cached is None:
-            text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-            cached = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            cached = hashlib.sha256(sorted_json(self.content())).hexdigest()
             object.__setattr__(self, "_digest", cached)
         return cached
+
+
+def sorted_json(value: Any) -> bytes:
+    """Sorted, compact, unescaped UTF-8 JSON, as ``json.dumps`` writes it (orjson: ten times faster).
+
+    orjson refuses what it cannot write the same way (integers beyond 64 bits,
+    lone surrogates); those go through ``json.dumps``.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def check_development(raw: Any, path: str = "") -> Draft:

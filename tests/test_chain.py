@@ -19,7 +19,7 @@ from events.chain import GENESIS, CanonicalJSONTranscoder, canonical_json, entry
 from events.checkpoints import verify_log
 from events.development import Development
 from events.log import ConflictLog, open_log
-from events.validation import check_development
+from events.validation import check_development, sorted_json
 from tests.audit_helpers import REGISTRATION, Database, fill, statement
 from tests.conftest import run_in_threads
 
@@ -43,6 +43,20 @@ def test_canonical_json_writes_exactly_what_rfc8785_writes(value: Any) -> None:
             canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)))  # bodies with lone surrogates are refused
+WHOLE_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | ANY_TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(ANY_TEXT, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(WHOLE_JSON)
+def test_digests_hash_exactly_what_the_standard_sorted_encoder_writes(value: Any) -> None:
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert sorted_json(value) == expected
 
 
 @given(st.dictionaries(st.text(max_size=6), JSON | st.datetimes(timezones=st.just(UTC)) | st.uuids(), max_size=6))
