@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import pages, problems, rate_limit
 from service.api import audit, conflicts, events, health, imports, replay, stream
+from service.json_provider import OrjsonProvider
 from service.openapi import document_routes, register_components
 from service.runtime import Runtime
 from service.settings import Settings
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
             },
         },
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)  # keys keep their order (its sort_keys is False)
     app.extensions["conflict_status"] = Runtime(settings, create_tables=create_tables)
     _configure_logging(settings)
 

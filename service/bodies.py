@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from flask import request
 from werkzeug.exceptions import ClientDisconnected
 
@@ -20,7 +21,16 @@ def _refuse_constant(name: str) -> Any:
 
 def _loads(text: str, where: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return orjson.loads(text)  # several times faster; refuses NaN and Infinity, as JSON does
+    except orjson.JSONDecodeError:
+        pass  # the standard parser says what is wrong, as before (or reads what orjson will not)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be stored as UTF-8
+        return value
+    except UnicodeEncodeError:
+        message = f"{where}malformed JSON: a string holds a lone surrogate (\\ud800 to \\udfff without its pair)"
+        raise ApiProblem(400, message, slug="malformed-json") from None
     except json.JSONDecodeError as e:
         raise ApiProblem(
             400, f"{where}malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}", slug="malformed-json"

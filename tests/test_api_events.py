@@ -90,6 +90,12 @@ def test_a_batch_answers_each_item_with_where_it_was_recorded_not_its_content(cl
     assert items[1]["prev_hash"] == items[0]["hash"]
 
 
+def test_a_lone_surrogate_is_refused_as_malformed_json(client: Any, auth: Any) -> None:
+    body = json.dumps({**CALL, "summary": "half a pair: \ud800"})
+    response = client.post("/v1/events", data=body, headers={**auth(), "Content-Type": "application/json"})
+    assert response.status_code == 400 and "lone surrogate" in response.json["detail"]
+
+
 def test_an_ndjson_batch_is_accepted(client: Any, auth: Any) -> None:
     body = "\n".join(seed_lines()) + "\n\n"
     response = client.post(

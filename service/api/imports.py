@@ -27,7 +27,11 @@ IMPORT_BODY = {
         "application/json": {
             "schema": {
                 "oneOf": [
-                    {"type": "array", "items": {"type": "object"}, "description": "rows as objects, or PLOVER records"},
+                    {
+                        "type": "array",
+                        "items": {"description": "a row: an object; anything else is reported as a rejected row"},
+                        "description": "rows as objects, or PLOVER records",
+                    },
                     {"type": "object", "description": "a UCDP API page: rows under 'Result'"},
                 ]
             }
