@@ -20,11 +20,12 @@ the scopes it touches, from the last snapshot before it.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import orjson
 
 from events.development import RecordedDevelopment
 from events.errors import DevelopmentNotFound
@@ -40,8 +41,13 @@ REBUILD_CHUNK = 100_000  # developments a rebuild folds in memory at a time
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
 
-#: the compact JSON that items, states and snapshots are stored as (one encoder, not one per call)
-_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+def _compact(value: Any) -> str:
+    """The compact JSON that items, states and snapshots are stored as (orjson: several times faster)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+_loads = orjson.loads
 
 
 def _item_row(scope: Scope, item: Item, content: str | None = None) -> tuple[Any, ...]:
@@ -72,13 +78,13 @@ def _item(row: Sequence[Any]) -> Item:
         superseded=superseded,
         earliest=date.fromisoformat(earliest),
         latest=date.fromisoformat(latest),
-        content=json.loads(content),
+        content=_loads(content),
         corrected_by=corrected_by,
     )
 
 
 def _item_json(item: Item) -> str:
-    return json.dumps(
+    return _compact(
         {
             "id": item.id,
             "position": item.position,
@@ -92,7 +98,7 @@ def _item_json(item: Item) -> str:
 
 
 def _item_from_json(text: str) -> Item:
-    raw = json.loads(text)
+    raw = _loads(text)
     return Item(
         id=raw["id"],
         position=raw["position"],
@@ -280,7 +286,7 @@ class ProjectionStore:
             " ORDER BY latest DESC, position DESC LIMIT 1",
             [scope[0], scope[1]],
         ).fetchone()
-        state = json.loads(base[2]) if base else initial(scope)
+        state = _loads(base[2]) if base else initial(scope)
         after = (base[0], base[1]) if base else ("", 0)
         rows = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL"
@@ -314,7 +320,7 @@ class ProjectionStore:
         row = sql.execute(
             "SELECT state, max_latest FROM {p}proj_state WHERE scope = ? AND key = ?", [scope[0], scope[1]]
         ).fetchone()
-        return (json.loads(row[0]), row[1]) if row else None
+        return (_loads(row[0]), row[1]) if row else None
 
     def _save_state(self, sql: Sql, scope: Scope, state: dict[str, Any], max_latest: str) -> None:
         text = _compact(state)
@@ -395,7 +401,7 @@ class ProjectionStore:
             " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY latest DESC, position DESC LIMIT 1",
             [scope[0], scope[1], day, at, at],
         ).fetchone()
-        state: dict[str, Any] = json.loads(base[2]) if base else initial(scope)
+        state: dict[str, Any] = _loads(base[2]) if base else initial(scope)
         after = (base[0], base[1]) if base else ("", 0)
         rows = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
@@ -462,7 +468,7 @@ class ProjectionStore:
         self.catch_up()
         with self.db.read() as sql:
             rows = sql.execute("SELECT key, state FROM {p}proj_state WHERE scope = ? ORDER BY key", [kind]).fetchall()
-        return [(key, json.loads(state)) for key, state in rows]
+        return [(key, _loads(state)) for key, state in rows]
 
     def keys(self, kind: str) -> list[str]:
         with self.db.read() as sql:
@@ -612,7 +618,7 @@ class _Rebuild:
         ).fetchone()
         items = sorted([*(_item(row) for row in stored), *new], key=_sweep_order)
         folding = _Folding(
-            json.loads(base[3]) if base else initial(scope), after if base else None, int(base[2]) if base else 0, ""
+            _loads(base[3]) if base else initial(scope), after if base else None, int(base[2]) if base else 0, ""
         )
         self.folding[scope] = folding
         self._fold(scope, folding, items, snapshots)
