@@ -8,6 +8,7 @@ rolled back are never seen.  Only the newest ``keep`` links are kept.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from events.chain import Link
@@ -18,7 +19,7 @@ class RecentLinks:
 
     def __init__(self, keep: int = 20_000) -> None:
         self._keep = keep
-        self._links: dict[int, Link] = {}
+        self._links: OrderedDict[int, Link] = OrderedDict()  # its popitem(last=False) is O(1); a dict's is not
         self._lock = threading.Lock()
         self._staged = threading.local()
 
@@ -35,8 +36,8 @@ class RecentLinks:
         with self._lock:
             for link in links:
                 self._links[link.position] = link
-            while len(self._links) > self._keep:  # oldest first: dicts keep insertion order
-                del self._links[next(iter(self._links))]
+            while len(self._links) > self._keep:
+                self._links.popitem(last=False)  # the oldest
 
     def discard(self) -> None:
         """The transaction rolled back: forget its links."""

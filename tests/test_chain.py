@@ -15,10 +15,11 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, UUIDAsHex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.chain import GENESIS, CanonicalJSONTranscoder, canonical_json, entry_bytes, quick_walk, walk
+from events.chain import GENESIS, CanonicalJSONTranscoder, Link, canonical_json, entry_bytes, quick_walk, walk
 from events.checkpoints import verify_log
 from events.development import Development
 from events.log import ConflictLog, open_log
+from events.recent_links import RecentLinks
 from events.validation import check_development, sorted_json
 from tests.audit_helpers import REGISTRATION, Database, fill, statement
 from tests.conftest import run_in_threads
@@ -221,3 +222,11 @@ def test_the_quick_walk_of_an_intact_log_agrees_with_the_full_walk(log: Conflict
             log.read(after=11, limit=1)[0].hash,
         )
     )
+
+
+def test_recent_links_keep_only_the_newest() -> None:
+    recent = RecentLinks(keep=3)
+    for position in range(1, 6):
+        recent.stage([Link(position, "id", f"h{position}", "p")])
+        recent.publish()
+    assert sorted(recent.get(range(10))) == [3, 4, 5]
