@@ -75,6 +75,8 @@ SCHEMA = [
     " corrected_by TEXT, content TEXT NOT NULL,"
     " PRIMARY KEY (scope, key, latest, position, recorded))",
     ITEMS_BY_ID,
+    # items whose date is vague (they may straddle an asked date); most are one day, so it stays small
+    "CREATE INDEX IF NOT EXISTS proj_items_vague ON {p}proj_items (scope, key, latest) WHERE earliest < latest",
     "CREATE TABLE IF NOT EXISTS {p}proj_state ("
     " scope TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, max_latest TEXT NOT NULL,"
     " PRIMARY KEY (scope, key))",

@@ -278,7 +278,7 @@ class ProjectionStore:
         latest, position = from_key
         sql.execute(
             "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
-            " AND (latest > ? OR (latest = ? AND position >= ?))",
+            " AND latest >= ? AND (latest > ? OR position >= ?)",
             [changed_at, scope[0], scope[1], latest, latest, position],
         )
         base = sql.execute(
@@ -290,7 +290,7 @@ class ProjectionStore:
         after = (base[0], base[1]) if base else ("", 0)
         rows = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL"
-            " AND (latest > ? OR (latest = ? AND position > ?)) ORDER BY latest, position",
+            " AND latest >= ? AND (latest > ? OR position > ?) ORDER BY latest, position",
             [scope[0], scope[1], after[0], after[0], after[1]],
         ).fetchall()
         for row in rows:
@@ -406,7 +406,7 @@ class ProjectionStore:
         rows = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
             " AND recorded <= ? AND (superseded IS NULL OR superseded > ?) AND latest <= ?"
-            " AND (latest > ? OR (latest = ? AND position > ?)) ORDER BY latest, position",
+            " AND latest >= ? AND (latest > ? OR position > ?) ORDER BY latest, position",
             [scope[0], scope[1], at, at, day, after[0], after[0], after[1]],
         ).fetchall()
         for row in rows:
@@ -418,6 +418,7 @@ class ProjectionStore:
         where = (
             " FROM {p}proj_items WHERE scope = ? AND key = ? AND recorded <= ?"
             " AND (superseded IS NULL OR superseded > ?) AND earliest <= ? AND latest > ?"
+            " AND earliest < latest"  # what can straddle a day, read through the small partial index
         )
         params = [scope[0], scope[1], at, at, day, day]
         total = int(sql.execute("SELECT COUNT(*)" + where, params).fetchone()[0])
@@ -436,7 +437,7 @@ class ProjectionStore:
         sql_text = (
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
             " AND recorded <= ? AND (superseded IS NULL OR superseded > ?)"
-            " AND (latest > ? OR (latest = ? AND position > ?))"
+            " AND latest >= ? AND (latest > ? OR position > ?)"
         )
         params: list[Any] = [scope[0], scope[1], at, at, latest, latest, position]
         if as_of is not None:
@@ -598,7 +599,7 @@ class _Rebuild:
         latest, position = from_key
         sql.execute(
             "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
-            " AND (latest > ? OR (latest = ? AND position >= ?))",
+            " AND latest >= ? AND (latest > ? OR position >= ?)",
             [self.first_change[scope], scope[0], scope[1], latest, latest, position],
         )
         base = sql.execute(
@@ -609,7 +610,7 @@ class _Rebuild:
         after = (base[0], base[1]) if base else ("", 0)
         stored = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
-            " AND (latest > ? OR (latest = ? AND position > ?))",
+            " AND latest >= ? AND (latest > ? OR position > ?)",
             [scope[0], scope[1], after[0], after[0], after[1]],
         ).fetchall()
         max_row = sql.execute(
