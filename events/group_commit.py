@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +31,10 @@ class _Ticket:
 class GroupCommit:
     """Saves the events of concurrent callers together (see the module's docstring)."""
 
-    def __init__(self, save: Save) -> None:
+    def __init__(self, save: Save, turn: Callable[[], AbstractContextManager[Any]] = nullcontext) -> None:
         self._save = save
+        #: waits for this process's turn to write (SQLite's writers' queue) before the group is closed
+        self._turn = turn
         self._pending: list[_Ticket] = []
         self._pending_lock = threading.Lock()
         self._commit_lock = threading.Lock()
@@ -43,9 +46,10 @@ class GroupCommit:
             self._pending.append(ticket)
         with self._commit_lock:
             if not ticket.done:
-                with self._pending_lock:
-                    group, self._pending = self._pending, []
-                self._commit(group)
+                with self._turn():  # callers arriving while other processes write join this group
+                    with self._pending_lock:
+                        group, self._pending = self._pending, []
+                    self._commit(group)
         if ticket.error is not None:
             raise ticket.error
         return ticket.recordings

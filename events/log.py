@@ -67,7 +67,8 @@ class ConflictLog(Application[UUID]):
         super().__init__(env=dict(env))
         self.known = KnownIds()
         #: single appends of concurrent threads share one transaction (``events.group_commit``)
-        self.group_commit = GroupCommit(self.save)
+        turn = getattr(self.recorder, "writer_turn", None)
+        self.group_commit = GroupCommit(self.save, turn) if turn else GroupCommit(self.save)
         #: called with the new head after every append (the service signs checkpoints with it)
         self.on_appended: Callable[[int], None] | None = None
 

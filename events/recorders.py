@@ -11,7 +11,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, ProgrammingError, StoredEvent
@@ -164,7 +164,7 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRec
     asleep (158 single appends/s over HTTP with two workers; with the queue 420/s).
     """
 
-    _writers = threading.Lock()
+    _writers = threading.RLock()
     _lock_fd: int | None = None
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
@@ -177,18 +177,29 @@ class IndexedSQLiteRecorder(IndexQueries, SQLiteChainStore, SQLiteApplicationRec
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
+        """Hold the writers' queue (reentrant: a group commit holds it around its insert)."""
         name = self.datastore.pool.db_name
         if self.datastore.pool.is_sqlite_memory_mode:
             yield
             return
         with self._writers:
-            if self._lock_fd is None:
-                self._lock_fd = os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._depth = getattr(self, "_depth", 0) + 1
             try:
-                yield
+                if self._depth == 1:
+                    if self._lock_fd is None:
+                        self._lock_fd = os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    if self._depth == 1 and self._lock_fd is not None:
+                        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             finally:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                self._depth -= 1
+
+    def writer_turn(self) -> AbstractContextManager[None]:
+        """This process's turn to write: other processes' writers wait until it ends."""
+        return self._exclusive()
 
     def construct_create_table_statements(self) -> list[str]:
         statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]

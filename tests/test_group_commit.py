@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from events.errors import IdConflict
+from events.group_commit import GroupCommit
 from events.log import ConflictLog
 from tests.test_log import ceasefire_call, registration
 
@@ -54,3 +58,24 @@ def test_one_failing_member_of_a_group_fails_alone(log: ConflictLog) -> None:
     registered = [n for n in range(0, 12, 2) if not isinstance(outcomes[n], Exception)]
     assert len(registered) == 1
     assert log.index.count_developments() == 1 + 6 + 1
+
+
+def test_callers_arriving_while_another_process_writes_join_the_waiting_group() -> None:
+    other_process_writing = threading.Event()
+    saves: list[tuple[Any, ...]] = []
+
+    @contextmanager
+    def turn() -> Iterator[None]:
+        other_process_writing.wait(10)  # the writers' queue is held elsewhere until set
+        yield
+
+    group = GroupCommit(lambda *events: saves.append(events) or list(events), turn)
+    callers = [threading.Thread(target=group.save, args=(n,)) for n in range(6)]
+    for caller in callers:
+        caller.start()
+    time.sleep(0.3)  # all six wait: the first for its turn, the others for the first
+    other_process_writing.set()
+    for caller in callers:
+        caller.join(10)
+    assert sorted(n for events in saves for n in events) == list(range(6))
+    assert len(saves) == 1  # the first caller's group, closed only once its turn came, took them all
