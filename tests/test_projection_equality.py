@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.log import Submission, open_log
+from events.log import ConflictLog, Submission, open_log
 from projections import store as store_module
 from projections.database import open_database
 from projections.folds import answer_from_scratch
@@ -149,29 +149,38 @@ def registrations() -> list[dict[str, Any]]:
     ]
 
 
+def submit_history(
+    log: ConflictLog, store: ProjectionStore, steps: list[tuple[str, Any]], *, catch_up_after_corrections: bool = False
+) -> None:
+    """Append a history's developments; catch up where it says so (and after each correction, if asked)."""
+    log.submit_many([Submission(r) for r in registrations()])
+    originals: list[str] = []
+    for action, value in steps:
+        if action == "add":
+            originals.append(log.submit(value).development.id)
+        elif action == "correct":
+            target, other = value
+            original = log.get(originals[target])
+            # the same development, moved in world time (and maybe to other conflicts)
+            replacement = {**original.content(), "occurred": other["occurred"], "summary": "corrected"}
+            if original.conflicts and other["conflicts"]:
+                replacement["conflicts"] = other["conflicts"]
+            log.submit(_record_keeping("DevelopmentCorrected", {"target": original.id, "replacement": replacement}))
+            if catch_up_after_corrections:
+                store.catch_up()
+        elif action == "retract":
+            log.submit(_record_keeping("DevelopmentRetracted", {"target": originals[value], "reason": "wrong"}))
+        else:
+            store.catch_up()
+
+
 def run_history(database_url: str, steps: list[tuple[str, Any]]) -> None:
     log = open_log(database_url)
     db = open_database(database_url)
     db.create_tables()
     store = ProjectionStore(log, db)
     try:
-        log.submit_many([Submission(r) for r in registrations()])
-        originals: list[str] = []
-        for action, value in steps:
-            if action == "add":
-                originals.append(log.submit(value).development.id)
-            elif action == "correct":
-                target, other = value
-                original = log.get(originals[target])
-                # the same development, moved in world time (and maybe to other conflicts)
-                replacement = {**original.content(), "occurred": other["occurred"], "summary": "corrected"}
-                if original.conflicts and other["conflicts"]:
-                    replacement["conflicts"] = other["conflicts"]
-                log.submit(_record_keeping("DevelopmentCorrected", {"target": original.id, "replacement": replacement}))
-            elif action == "retract":
-                log.submit(_record_keeping("DevelopmentRetracted", {"target": originals[value], "reason": "wrong"}))
-            else:
-                store.catch_up()
+        submit_history(log, store, steps)
         head = store.catch_up()
         everything = log.read(limit=10_000)
         scopes = [("conflict", c) for c in CONFLICTS] + [("agenda", k) for k in store.keys("agenda")]

@@ -25,13 +25,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.log import ConflictLog, Submission, open_log
+from events.log import ConflictLog, open_log
 from projections import store as store_module
 from projections.database import Database, open_database
 from projections.folds import answer_from_scratch
 from projections.store import ProjectionStore
 from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
-from tests.test_projection_equality import CONFLICTS, SOURCES, START, _record_keeping, histories, registrations
+from tests.test_projection_equality import CONFLICTS, SOURCES, START, histories, submit_history
 
 Tables = dict[str, list[tuple[Any, ...]]]
 
@@ -96,23 +96,7 @@ def assert_rebuild_equals_catch_up(database_url: str, steps: list[tuple[str, Any
 
 def submit(log: ConflictLog, store: ProjectionStore, steps: list[tuple[str, Any]]) -> None:
     """Append the history's developments; catch up where it says so (and after each correction)."""
-    log.submit_many([Submission(r) for r in registrations()])
-    originals: list[str] = []
-    for action, value in steps:
-        if action == "add":
-            originals.append(log.submit(value).development.id)
-        elif action == "correct":
-            target, other = value
-            original = log.get(originals[target])
-            replacement = {**original.content(), "occurred": other["occurred"], "summary": "corrected"}
-            if original.conflicts and other["conflicts"]:
-                replacement["conflicts"] = other["conflicts"]
-            log.submit(_record_keeping("DevelopmentCorrected", {"target": original.id, "replacement": replacement}))
-            store.catch_up()
-        elif action == "retract":
-            log.submit(_record_keeping("DevelopmentRetracted", {"target": originals[value], "reason": "wrong"}))
-        else:
-            store.catch_up()
+    submit_history(log, store, steps, catch_up_after_corrections=True)
 
 
 @pytest.fixture
