@@ -20,7 +20,7 @@ the scopes it touches, from the last snapshot before it.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -334,14 +334,16 @@ class ProjectionStore:
         """Forget every projection and fold the whole log again; return the position reached.
 
         Unlike ``catch_up`` (which settles each transaction's pages against stored
-        state), a rebuild folds in memory: it reads ``REBUILD_CHUNK`` developments,
-        sorts each scope's new items into world order and folds them onto the
-        scope's state kept in memory, then writes the chunk's items and snapshots in
-        bulk.  Only a chunk that reaches back before a scope's folded state (a
-        back-dated development or a correction in a later chunk) reads stored items
-        again, from the last snapshot before it.  Everything happens in one
-        transaction, so readers see the old projections until the new ones are
-        complete.  The result equals what ``catch_up`` builds from nothing (the
+        state), a rebuild works in two passes.  First it reads the log in order,
+        ``REBUILD_CHUNK`` developments at a time, turns them into versions in
+        memory (as ``catch_up`` does) and writes each chunk's items in bulk.  Then
+        it folds each scope once, reading its items back in world order (the
+        items' primary key), and writes snapshots and states in bulk.  So every
+        item is written once and read once, however back-dated the log is (folding
+        chunk by chunk, a log of random dates refolded most of each scope for every
+        chunk: five times the work at a million developments).  Everything happens
+        in one transaction, so readers see the old projections until the new ones
+        are complete.  The result equals what ``catch_up`` builds from nothing (the
         tests compare both), except that a snapshot is valid from the last position
         that changed what it folds rather than from the end of a transaction: it
         serves as-known-at questions for more positions, not fewer.
@@ -478,42 +480,39 @@ class ProjectionStore:
 
 @dataclass
 class _Folding:
-    """A scope's state as a rebuild has folded it so far (all its items up to ``last``)."""
+    """A scope's state as a rebuild has folded it so far."""
 
     state: dict[str, Any]
-    last: WorldKey | None  # the world key of the last item folded (None: none yet)
-    changed: int  # the last position that changed which of the scope's items, up to ``last``, count
+    changed: int  # the last position that changed which of the scope's items folded so far count
     max_latest: str
 
 
 class _Rebuild:
-    """The whole log folded in memory a chunk at a time (see ``ProjectionStore.rebuild``)."""
+    """The whole log's items written a chunk at a time, then folded scope by scope (``ProjectionStore.rebuild``)."""
+
+    #: items a scope's fold reads at a time
+    FOLD_PAGE = 10_000
 
     def __init__(self, store: ProjectionStore, sql: Sql) -> None:
         self.store = store
         self.sql = sql
         self.versions: dict[str, Item | None] = {}  # proj_versions: corrected or retracted developments
-        self.folding: dict[Scope, _Folding] = {}
+        self.scopes: set[Scope] = set()
         self._new_chunk()
 
     def _new_chunk(self) -> None:
         self.pending = 0
         self.started: dict[tuple[str, int], Item] = {}  # versions started in this chunk, by (id, recorded)
         self.live: dict[str, Item] = {}  # this chunk's live versions, by development id
-        self.ended_before: list[Item] = []  # versions of earlier chunks this chunk ended
-        self.first_change: dict[Scope, int] = {}
 
     def add(self, developments: list[RecordedDevelopment]) -> None:
         """Turn developments, in log order, into versions (as ``catch_up`` does, in memory)."""
-        first_change = self.first_change
         for development in developments:
             self.pending += 1
             if development.type not in RECORD_KEEPING:
                 item = original_item(development)
                 self.started[(item.id, item.recorded)] = item
                 self.live[item.id] = item
-                for scope in scopes(item.content):
-                    first_change.setdefault(scope, development.position)
                 continue
             target = str(development.data["target"])
             live = self._live_version(target)
@@ -522,28 +521,23 @@ class _Rebuild:
             change = Versions({target: live}).apply(development, live)
             ended = change.ended
             assert ended is not None
-            touched = scopes(ended.content)
             if (ended.id, ended.recorded) in self.started:
                 self.started[(ended.id, ended.recorded)] = ended
             else:  # stored by an earlier chunk
-                self.ended_before.append(ended)
                 self.sql.executemany(
                     "UPDATE {p}proj_items SET superseded = ? WHERE scope = ? AND key = ?"
                     " AND latest = ? AND position = ? AND recorded = ? AND superseded IS NULL",
                     [
                         [development.position, *scope, ended.latest.isoformat(), ended.position, ended.recorded]
-                        for scope in touched
+                        for scope in scopes(ended.content)
                     ],
                 )
             if change.started is not None:
                 self.started[(change.started.id, change.started.recorded)] = change.started
                 self.live[target] = change.started
-                touched |= scopes(change.started.content)
             else:
                 self.live.pop(target, None)
             self.versions[target] = change.started
-            for scope in touched:
-                first_change.setdefault(scope, development.position)
 
     def _live_version(self, target: str) -> Item | None:
         if target in self.versions:
@@ -557,73 +551,59 @@ class _Rebuild:
         return None if original.type in RECORD_KEEPING else original_item(original)
 
     def settle(self) -> None:
-        """Fold the chunk's items onto each scope's state; write its items and snapshots."""
+        """Write the chunk's items (folding waits until every item is stored)."""
         rows: list[tuple[Any, ...]] = []
-        by_scope: dict[Scope, list[Item]] = {}
         for item in self.started.values():
-            found = scopes(item.content)
             content = _compact(item.content)
-            for scope in found:
+            for scope in scopes(item.content):
                 rows.append(_item_row(scope, item, content))
-                by_scope.setdefault(scope, []).append(item)
-        refold_from: dict[Scope, WorldKey] = {}
-        for ended in self.ended_before:
-            for scope in scopes(ended.content):
-                refold_from[scope] = min(refold_from.get(scope, _key(ended)), _key(ended))
-        snapshots: list[tuple[Any, ...]] = []
-        for scope in sorted(set(by_scope) | set(refold_from)):
-            self._settle(scope, by_scope.get(scope, []), refold_from.get(scope), snapshots)
+                self.scopes.add(scope)
         rows.sort(key=lambda r: r[:5])
         self.sql.copy_rows("proj_items", "scope, key, " + ITEM_COLUMNS, rows)
-        self.sql.copy_rows("proj_snapshots", "scope, key, latest, position, valid_from, valid_to, state", snapshots)
         self._new_chunk()
 
-    def _settle(
-        self, scope: Scope, new: list[Item], refold_key: WorldKey | None, snapshots: list[tuple[Any, ...]]
-    ) -> None:
-        new.sort(key=_sweep_order)
-        folding = self.folding.get(scope)
-        first = _key(new[0]) if new else None
-        in_order = folding is None or folding.last is None or (first is not None and first > folding.last)
-        if refold_key is None and first is not None and in_order:
-            if folding is None:
-                folding = self.folding[scope] = _Folding(initial(scope), None, 0, "")
-            self._fold(scope, folding, new, snapshots)
-            return
-        from_key = min(k for k in (refold_key, first) if k is not None)
-        self._refold(scope, from_key, new, snapshots)
+    def finish(self) -> None:
+        """Fold every scope from its stored items; write snapshots, states and live versions."""
+        states: list[tuple[Any, ...]] = []
+        snapshots: list[tuple[Any, ...]] = []
+        for scope in sorted(self.scopes):
+            folding = _Folding(initial(scope), 0, "")
+            for items in self._stored(scope):
+                self._fold(scope, folding, items, snapshots)
+            states.append((scope[0], scope[1], _compact(folding.state), folding.max_latest))
+            if len(snapshots) >= self.FOLD_PAGE:
+                self._write_snapshots(snapshots)
+        self._write_snapshots(snapshots)
+        self.sql.copy_rows("proj_state", "scope, key, state, max_latest", states)
+        self.sql.copy_rows(
+            "proj_versions",
+            "id, item",
+            [(ident, _item_json(item) if item is not None else None) for ident, item in self.versions.items()],
+        )
 
-    def _refold(self, scope: Scope, from_key: WorldKey, new: list[Item], snapshots: list[tuple[Any, ...]]) -> None:
-        """Fold again from the last snapshot before ``from_key``: stored items after it and the chunk's."""
-        sql = self.sql
-        latest, position = from_key
-        sql.execute(
-            "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
-            " AND latest >= ? AND (latest > ? OR position >= ?)",
-            [self.first_change[scope], scope[0], scope[1], latest, latest, position],
-        )
-        base = sql.execute(
-            "SELECT latest, position, valid_from, state FROM {p}proj_snapshots"
-            " WHERE scope = ? AND key = ? AND valid_to IS NULL ORDER BY latest DESC, position DESC LIMIT 1",
-            [scope[0], scope[1]],
-        ).fetchone()
-        after = (base[0], base[1]) if base else ("", 0)
-        stored = sql.execute(
-            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
-            " AND latest >= ? AND (latest > ? OR position > ?)",
-            [scope[0], scope[1], after[0], after[0], after[1]],
-        ).fetchall()
-        max_row = sql.execute(
-            "SELECT MAX(latest) FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL",
-            [scope[0], scope[1]],
-        ).fetchone()
-        items = sorted([*(_item(row) for row in stored), *new], key=_sweep_order)
-        folding = _Folding(
-            _loads(base[3]) if base else initial(scope), after if base else None, int(base[2]) if base else 0, ""
-        )
-        self.folding[scope] = folding
-        self._fold(scope, folding, items, snapshots)
-        folding.max_latest = max(folding.max_latest, max_row[0] or "")
+    def _write_snapshots(self, snapshots: list[tuple[Any, ...]]) -> None:
+        self.sql.copy_rows("proj_snapshots", "scope, key, latest, position, valid_from, valid_to, state", snapshots)
+        snapshots.clear()
+
+    def _stored(self, scope: Scope) -> Iterator[list[Item]]:
+        """The scope's items, superseded versions included, in sweep order, a page at a time.
+
+        The primary key's order (latest, position, recorded) is sweep order: of
+        two versions at one world key, the older is the superseded one.
+        """
+        after: tuple[str, int, int] = ("", 0, -1)
+        while True:
+            rows = self.sql.execute(
+                "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
+                " AND latest >= ? AND (latest > ? OR position > ? OR (position = ? AND recorded > ?))"
+                " ORDER BY latest, position, recorded LIMIT ?",
+                [scope[0], scope[1], after[0], after[0], after[1], after[1], after[2], self.FOLD_PAGE],
+            ).fetchall()
+            if not rows:
+                return
+            yield [_item(row) for row in rows]
+            last = rows[-1]
+            after = (last[0], last[1], last[2])
 
     @staticmethod
     def _fold(scope: Scope, folding: _Folding, items: list[Item], snapshots: list[tuple[Any, ...]]) -> None:
@@ -646,21 +626,6 @@ class _Rebuild:
         folding.state = state
         folding.changed = changed
         folding.max_latest = max_latest
-        if items:
-            folding.last = max(folding.last or ("", 0), _key(items[-1]))
-
-    def finish(self) -> None:
-        """Write each scope's state and the live version of every corrected or retracted development."""
-        self.sql.copy_rows(
-            "proj_state",
-            "scope, key, state, max_latest",
-            [(scope[0], scope[1], _compact(f.state), f.max_latest) for scope, f in sorted(self.folding.items())],
-        )
-        self.sql.copy_rows(
-            "proj_versions",
-            "id, item",
-            [(ident, _item_json(item) if item is not None else None) for ident, item in self.versions.items()],
-        )
 
 
 def _sweep_order(item: Item) -> tuple[date, int, bool]:
