@@ -22,13 +22,26 @@ class StrictSchema(Schema):
         ordered = True
 
 
-class DevelopmentSchema(StrictSchema):
-    """A development as the log recorded it."""
+def _hash() -> fields.String:
+    return fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
+
+
+def _prev_hash() -> fields.String:
+    return fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
+
+
+class RecordedSchema(StrictSchema):
+    """Which development the log recorded, where and when (the fields a record and a stamp share)."""
 
     id = fields.UUID(required=True, metadata={"description": "the development's id"})
     position = fields.Integer(required=True, metadata={"description": "its position in the log (record order)"})
     recorded_at = fields.DateTime(required=True, metadata={"description": "when the log recorded it"})
     type = fields.String(required=True, validate=validate.OneOf(list(TYPES)))
+
+
+class DevelopmentSchema(RecordedSchema):
+    """A development as the log recorded it."""
+
     occurred = fields.String(required=True, metadata={"description": "EDTF date of the world"})
     occurred_earliest = fields.Date(
         attribute="earliest", required=True, metadata={"description": "first day it allows"}
@@ -46,24 +59,20 @@ class DevelopmentSchema(StrictSchema):
             "description": "the upstream data set row of an imported development: dataset, release, row_id, flags"
         },
     )
-    hash = fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
-    prev_hash = fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
+    hash = _hash()
+    prev_hash = _prev_hash()
 
 
 class ReceiptSchema(DevelopmentSchema):
     created = fields.Boolean(required=True, metadata={"description": "false when this repeats an earlier submission"})
 
 
-class StampSchema(StrictSchema):
+class StampSchema(RecordedSchema):
     """Where one item of a batch was recorded: the content is the client's own (read it at /v1/events/{id})."""
 
-    id = fields.UUID(required=True, metadata={"description": "the development's id"})
-    position = fields.Integer(required=True, metadata={"description": "its position in the log (record order)"})
-    recorded_at = fields.DateTime(required=True, metadata={"description": "when the log recorded it"})
-    type = fields.String(required=True, validate=validate.OneOf(list(TYPES)))
     digest = fields.String(required=True, metadata={"description": "SHA-256 of its content, as idempotency compares"})
-    hash = fields.String(required=True, metadata={"description": "SHA-256 of its chain entry (see /v1/audit)"})
-    prev_hash = fields.String(required=True, metadata={"description": "the previous entry's hash (zeros first)"})
+    hash = _hash()
+    prev_hash = _prev_hash()
     created = fields.Boolean(required=True, metadata={"description": "false when this repeats an earlier submission"})
 
 
