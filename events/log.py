@@ -126,10 +126,12 @@ class ConflictLog(Application[UUID]):
             raise BatchTooLarge(len(submissions), MAX_BATCH)
         drafts = self._check_all(submissions, batch)
         ids = self._ids(drafts, submissions, batch)
-        # an id the log drew itself (no client id, no key) is new: only the others can be in the log
+        # an id the log drew itself (no client id, no key) is new: only the others can be in the log,
+        # unless a failed attempt may have stored them after all (a lost answer to a commit)
         named = [str(i) for i, d, s in zip(ids, drafts, submissions, strict=True) if d.client_id or s.key]
         for attempt in range(3):
-            existing = self.index.index_by_ids(named) if named else {}
+            looked_up = named if attempt == 0 else [str(i) for i in ids]
+            existing = self.index.index_by_ids(looked_up) if looked_up else {}
             fresh = self._fresh(drafts, ids, existing, batch)
             self._check_references([drafts[i] for i in fresh], [i for i in fresh], batch)
             events = [Development.recorded(drafts[i], ids[i]) for i in fresh]

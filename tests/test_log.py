@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from events.development import Development
 from events.errors import IdConflict, InvalidDevelopment, UnknownReference
@@ -142,3 +143,22 @@ def test_the_event_an_append_makes_is_the_one_the_aggregate_would_make() -> None
     assert {**vars(direct), "timestamp": None} == {**vars(made), "timestamp": None}
     registered = Development.recorded(check_development(registration()), ident)
     assert type(registered) is Development.Registered
+
+
+def test_a_batch_whose_stored_commit_was_reported_failed_is_answered_from_the_log(log: ConflictLog) -> None:
+    log.submit(registration())
+    save = log.save
+    calls: list[int] = []
+
+    def save_then_lose_the_answer(*events: object, **kwargs: object) -> object:
+        recordings = save(*events, **kwargs)
+        calls.append(len(recordings))
+        if len(calls) == 1:
+            raise IntegrityError("the commit's answer was lost; a retry found the rows")
+        return recordings
+
+    log.save = save_then_lose_the_answer  # type: ignore[method-assign]
+    receipts = log.submit_many([Submission(ceasefire_call(summary=f"call {n}")) for n in range(3)])
+    assert calls == [3]  # stored once, by the first attempt
+    assert [log.get(r.development.id).position for r in receipts] == [r.development.position for r in receipts]
+    assert log.head() == 4
