@@ -63,6 +63,17 @@ def new_postgres_schema() -> str:
     return schema
 
 
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped afterwards (a skip, or in CI a failure, without PostgreSQL)."""
+    require_postgres()
+    schema = new_postgres_schema()
+    try:
+        yield postgres_url(schema)
+    finally:
+        drop_postgres_schema(schema)
+
+
 def drop_postgres_schema(schema: str) -> None:
     import psycopg
 
@@ -81,12 +92,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'log.db'}"
         return
-    require_postgres()
-    schema = new_postgres_schema()
-    try:
-        yield postgres_url(schema)
-    finally:
-        drop_postgres_schema(schema)
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

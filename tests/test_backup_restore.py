@@ -23,10 +23,8 @@ from events.development import Development
 from events.log import Submission, open_log
 from service.cli import main
 from tests.conftest import (
-    drop_postgres_schema,
-    new_postgres_schema,
+    postgres_database,
     postgres_unavailable,
-    postgres_url,
     seed_lines,
 )
 from tests.test_api_events import CALL
@@ -43,11 +41,8 @@ def other_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("postgresql") or postgres_unavailable():
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    schema = new_postgres_schema()
-    try:
-        yield postgres_url(schema)
-    finally:
-        drop_postgres_schema(schema)
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

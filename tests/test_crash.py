@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
+from tests.conftest import postgres_database
 from tests.e2e_load import Burst, all_developments, answers, registration, statement
 from tests.e2e_server import Server, serve
 
@@ -94,23 +94,21 @@ def test_acknowledged_developments_survive_a_kill_9_of_every_sqlite_worker_mid_b
 
 
 def test_acknowledged_developments_survive_a_kill_9_of_one_of_two_postgres_processes(tmp_path: Path) -> None:
-    require_postgres()
-    schema = new_postgres_schema()
-    url = postgres_url(schema)
-    try:
-        with serve(url, tmp_path, workers=2) as doomed, serve(url, tmp_path, workers=2) as survivor:
-            headers = register(doomed)
-            burst = Burst([doomed.url, survivor.url], headers, COUNT)
+    with (
+        postgres_database() as url,
+        serve(url, tmp_path, workers=2) as doomed,
+        serve(url, tmp_path, workers=2) as survivor,
+    ):
+        headers = register(doomed)
+        burst = Burst([doomed.url, survivor.url], headers, COUNT)
 
-            def crash_one(burst: Burst) -> None:
-                burst.wait_for_acks(COUNT // 3)
-                kill_9(doomed)
-                burst.urls[:] = [survivor.url]
+        def crash_one(burst: Burst) -> None:
+            burst.wait_for_acks(COUNT // 3)
+            kill_9(doomed)
+            burst.urls[:] = [survivor.url]
 
-            burst.run(crash_one)
-            assert len(burst.acks) == COUNT and burst.failures
-            stored = assert_nothing_acknowledged_was_lost_or_doubled(burst, survivor.url)
-            assert_retries_answer_with_the_original(burst, survivor.url, headers)
-            assert_projections_equal_a_rebuild_and_verify_passes(survivor, stored)
-    finally:
-        drop_postgres_schema(schema)
+        burst.run(crash_one)
+        assert len(burst.acks) == COUNT and burst.failures
+        stored = assert_nothing_acknowledged_was_lost_or_doubled(burst, survivor.url)
+        assert_retries_answer_with_the_original(burst, survivor.url, headers)
+        assert_projections_equal_a_rebuild_and_verify_passes(survivor, stored)

@@ -24,7 +24,7 @@ from projections import store as store_module
 from projections.database import open_database
 from projections.folds import answer_from_scratch
 from projections.store import ProjectionStore
-from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
+from tests.conftest import postgres_database
 
 CONFLICTS = ["north", "south"]
 ACTORS = ["FRA", "RUS", "DEU", "UKR"]
@@ -243,12 +243,8 @@ def test_materialised_answers_equal_a_fold_from_scratch_on_sqlite(
 def test_materialised_answers_equal_a_fold_from_scratch_on_postgres(
     small_snapshots: None, steps: list[tuple[str, Any]]
 ) -> None:
-    require_postgres()
-    schema = new_postgres_schema()
-    try:
-        run_history(postgres_url(schema), steps)
-    finally:
-        drop_postgres_schema(schema)
+    with postgres_database() as url:
+        run_history(url, steps)
 
 
 def test_a_back_dated_development_gives_the_answer_it_would_have_given_in_order(sqlite_url: str) -> None:

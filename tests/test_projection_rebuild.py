@@ -30,7 +30,7 @@ from projections import store as store_module
 from projections.database import Database, open_database
 from projections.folds import answer_from_scratch
 from projections.store import ProjectionStore
-from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
+from tests.conftest import postgres_database
 from tests.test_projection_equality import CONFLICTS, SOURCES, START, histories, submit_history
 
 Tables = dict[str, list[tuple[Any, ...]]]
@@ -182,9 +182,5 @@ def test_random_rebuilds_equal_catch_ups_on_sqlite(
 def test_random_rebuilds_equal_catch_ups_on_postgres(
     page_by_page: None, steps: list[tuple[str, Any]], chunk: int
 ) -> None:
-    require_postgres()
-    schema = new_postgres_schema()
-    try:
-        assert_rebuild_equals_catch_up(postgres_url(schema), steps, chunk)
-    finally:
-        drop_postgres_schema(schema)
+    with postgres_database() as url:
+        assert_rebuild_equals_catch_up(url, steps, chunk)
