@@ -58,18 +58,12 @@ class Development(Aggregate):
         self.content = content
 
     @classmethod
-    def record(cls, draft: Draft, aggregate_id: uuid.UUID) -> Development:
-        """Create the aggregate (one pending event) for a checked draft."""
-        event_class = cls.Registered if draft.type in ("ConflictRegistered", "ActorRegistered") else cls.Recorded
-        return cls._create(event_class, id=aggregate_id, **_fields(draft))
-
-    @classmethod
     def recorded(cls, draft: Draft, aggregate_id: uuid.UUID) -> Development.Recorded:
-        """The one event of the aggregate ``record`` would create, without creating the aggregate.
+        """The one event of a new development aggregate, without creating the aggregate.
 
         The log never loads a development as an aggregate, so appends make only
-        the event: the same event ``record`` makes (a test proves it), at a
-        third of the cost.
+        the event: the same event ``Aggregate._create`` makes (a test proves it),
+        at a third of the cost.
         """
         event_class = cls.Registered if draft.type in ("ConflictRegistered", "ActorRegistered") else cls.Recorded
         return event_class(
@@ -77,11 +71,11 @@ class Development(Aggregate):
             originator_version=cls.INITIAL_VERSION,
             timestamp=event_class.create_timestamp(),
             originator_topic=DEVELOPMENT_TOPIC,
-            **_fields(draft),
+            **event_fields(draft),
         )
 
 
-def _fields(draft: Draft) -> dict[str, Any]:
+def event_fields(draft: Draft) -> dict[str, Any]:
     """The fields of a development's event, from its checked draft."""
     return dict(
         type=draft.type,

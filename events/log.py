@@ -9,6 +9,7 @@ idempotency, and stores nothing unless every development of the call is sound.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -67,8 +68,7 @@ class ConflictLog(Application[UUID]):
         super().__init__(env=dict(env))
         self.known = KnownIds()
         #: single appends of concurrent threads share one transaction (``events.group_commit``)
-        turn = getattr(self.recorder, "writer_turn", None)
-        self.group_commit = GroupCommit(self.save, turn) if turn else GroupCommit(self.save)
+        self.group_commit = GroupCommit(self.save, getattr(self.recorder, "writer_turn", nullcontext))
         #: called with the new head after every append (the service signs checkpoints with it)
         self.on_appended: Callable[[int], None] | None = None
 

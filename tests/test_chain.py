@@ -123,7 +123,7 @@ def test_receipts_single_reads_and_pages_carry_the_same_hashes(log: ConflictLog)
 def test_a_failed_insert_leaves_neither_event_nor_link_and_the_chain_goes_on(log: ConflictLog) -> None:
     fill(log, 3)
     taken = log.read(after=1, limit=1)[0]
-    duplicate = Development.record(check_development(statement(99)), uuid.UUID(taken.id))
+    duplicate = Development.recorded(check_development(statement(99)), uuid.UUID(taken.id))
     with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
         log.save(duplicate)
     log.submit(statement(100))
@@ -150,8 +150,8 @@ def test_receipts_of_concurrent_writers_carry_the_hashes_the_chain_stored(log: C
 def test_links_of_a_failed_insert_are_never_handed_out(log: ConflictLog) -> None:
     fill(log, 2)
     head = log.head()
-    fresh = Development.record(check_development(statement(98)), uuid.uuid4())
-    registered_again = Development.record(check_development(REGISTRATION), uuid.uuid4())
+    fresh = Development.recorded(check_development(statement(98)), uuid.uuid4())
+    registered_again = Development.recorded(check_development(REGISTRATION), uuid.uuid4())
     with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
         log.save(fresh, registered_again)  # both inserted and chained; the registry row fails; all rolled back
     assert log.head() == head
