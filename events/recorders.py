@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, ProgrammingError, StoredEvent
@@ -274,7 +275,7 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
                 raise
             return positions
 
-    @property
+    @cached_property
     def _begin_locked(self) -> str:
         """BEGIN, the library's lock statements, NOTIFY, and the chain's head: one message."""
         lock = "; ".join(
@@ -285,7 +286,7 @@ class IndexedPostgresRecorder(IndexQueries, PostgresChainStore, PostgresApplicat
         head = self.HEAD_HASH.format(chain=self._table("event_chain"))
         return f"BEGIN; {lock}; {notify}; {head}"
 
-    @property
+    @cached_property
     def _insert_rest(self) -> str:
         p = self.prefix
         return (
