@@ -54,8 +54,11 @@ from urllib.parse import urlsplit
 import requests
 
 from bench.workload import conflict_ids, developments, registrations
-from events.checkpoints import Checkpointer, load_or_create_key
-from events.log import MAX_BATCH, Submission, open_log
+from events.audit.checkpoints import Checkpointer
+from events.audit.keys import load_or_create_key
+from events.log.admission import Submission
+from events.log.application import MAX_BATCH
+from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
 from tests.e2e_server import BIN, Server, serve
@@ -127,7 +130,7 @@ def build(database_url: str, count: int, key_file: Path) -> float:
             log.submit_many(batch)
         seconds = time.perf_counter() - started
         key = load_or_create_key(key_file)
-        Checkpointer(log.chain, lambda: key).sign_head()
+        Checkpointer(log.store, lambda: key).sign_head()
     finally:
         log.close()
     return count / seconds

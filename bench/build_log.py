@@ -17,8 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from events.checkpoints import Checkpointer, load_or_create_key
-from events.log import MAX_BATCH, Submission, open_log
+from events.audit.checkpoints import Checkpointer
+from events.audit.keys import load_or_create_key
+from events.log.admission import Submission
+from events.log.application import MAX_BATCH
+from events.log.opening import open_log
 
 ACTORS = ["FRA", "RUS", "DEU", "UKR", "TUR", "EGY", "USA", "GBR"]
 
@@ -62,7 +65,7 @@ def main() -> None:
 
     log = open_log(args.database_url)
     key = load_or_create_key(args.key or Path(tempfile.mkdtemp()) / "bench.signing-key.pem")
-    checkpointer = Checkpointer(log.chain, lambda: key)
+    checkpointer = Checkpointer(log.store, lambda: key)
     started = time.perf_counter()
     try:
         head = log.head()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from events.development import RecordedDevelopment
+from events.log.development import RecordedDevelopment
 from projections import agenda, conflict_status
 from projections.items import Scope
 from projections.queries import ScopeNotFound, today

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from events.occurred import parse_occurred
+from events.vocabulary.occurred import parse_occurred
 from projections.evidence import cite, empty, shown
 from projections.items import Item
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from events.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
+from events.log.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
 
 
 class Cursor(Protocol):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from events.development import RecordedDevelopment
+from events.log.development import RecordedDevelopment
 from projections import agenda, conflict_status
 from projections.items import Item, Scope, all_items, scopes
 

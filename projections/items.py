@@ -19,8 +19,8 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
-from events.development import RecordedDevelopment
-from events.occurred import parse_occurred
+from events.log.development import RecordedDevelopment
+from events.vocabulary.occurred import parse_occurred
 
 Scope = tuple[str, str]
 RECORD_KEEPING = ("DevelopmentCorrected", "DevelopmentRetracted")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from events.errors import DomainError
-from events.log import ConflictLog
-from events.references import closest
+from events.log.application import ConflictLog
+from events.vocabulary.errors import DomainError
+from events.vocabulary.references import closest
 from projections import agenda, conflict_status
 from projections.items import Item, pair_key
 from projections.store import Folded, ProjectionStore, WorldKey
@@ -88,7 +88,7 @@ class Queries:
             raise BadKnownAt(str(value)) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return self.log.index.position_at(moment.astimezone(UTC).isoformat())
+        return self.log.store.position_at(moment.astimezone(UTC).isoformat())
 
     def _computed_for(self, folded: Folded) -> dict[str, Any]:
         return {"as_of": folded.as_of.isoformat(), "known_at": folded.known_at, "head": folded.head}

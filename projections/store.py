@@ -27,9 +27,9 @@ from typing import Any
 
 import orjson
 
-from events.development import RecordedDevelopment
-from events.errors import DevelopmentNotFound
-from events.log import DEVELOPMENT_TOPICS, ConflictLog
+from events.log.application import DEVELOPMENT_TOPICS, ConflictLog
+from events.log.development import RecordedDevelopment
+from events.vocabulary.errors import DevelopmentNotFound
 from projections.database import ITEMS_BY_ID, TRACKING_NAME, Database, Sql
 from projections.folds import apply, initial
 from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes

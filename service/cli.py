@@ -13,11 +13,13 @@ from typing import IO, Any
 
 import click
 
-from events.errors import DomainError
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
 from events.importers import ImportSummary as DataSetSummary
 from events.importers.cameo_plover import CameoTable, read_cameo_table
-from events.log import MAX_BATCH, ConflictLog, Submission, open_log
+from events.log.admission import Submission
+from events.log.application import MAX_BATCH, ConflictLog
+from events.log.opening import open_log
+from events.vocabulary.errors import DomainError
 from service import cli_audit, cli_backup, cli_projections, cli_worker
 from service.settings import Settings, SettingsError
 from service.tokens import ROLES, TokenStore

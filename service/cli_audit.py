@@ -14,18 +14,11 @@ from typing import IO
 
 import click
 
-from events.checkpoints import (
-    Checkpoint,
-    Checkpointer,
-    EmptyLog,
-    InvalidCheckpoint,
-    NoChain,
-    Report,
-    load_or_create_key,
-    verify_log,
-)
-from events.database_url import is_sqlite, sqlite_path
-from events.log import open_log
+from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, InvalidCheckpoint, NoChain
+from events.audit.keys import load_or_create_key
+from events.audit.verify import Report, verify_log
+from events.log.database_url import is_sqlite, sqlite_path
+from events.log.opening import open_log
 from service.settings import Settings, SettingsError
 
 BROKEN, UNVERIFIABLE = 1, 2
@@ -64,7 +57,7 @@ def verify(held_file: IO[str] | None, as_json: bool) -> None:
     log = open_log(url, create_tables=False)
     try:
         held = [Checkpoint.from_json(held_file.read())] if held_file else []
-        report = verify_log(log.chain, held)
+        report = verify_log(log.store, held)
     except (InvalidCheckpoint, NoChain) as e:
         click.echo(f"cannot verify: {e}", err=True)
         sys.exit(UNVERIFIABLE)
@@ -111,7 +104,7 @@ def checkpoint_sign(output: IO[str]) -> None:
     log = open_log(_existing_database(settings), create_tables=False)
     try:
         key = load_or_create_key(settings.signing_key_path)
-        signed, created = Checkpointer(log.chain, lambda: key).sign_head()
+        signed, created = Checkpointer(log.store, lambda: key).sign_head()
     except (NoChain, EmptyLog, ValueError) as e:
         raise click.ClickException(str(e)) from None
     finally:
@@ -126,7 +119,7 @@ def checkpoint_list() -> None:
     """List signed checkpoints, oldest first."""
     log = open_log(_existing_database(_settings()), create_tables=False)
     try:
-        rows = log.chain.checkpoint_rows()
+        rows = log.store.checkpoint_rows()
     finally:
         log.close()
     for row in rows:

@@ -14,8 +14,8 @@ from typing import IO, Any
 
 import click
 
-from events.log import open_log
-from events.restore import BackupProblem, backup_lines, restore
+from events.audit.restore import BackupProblem, backup_lines, restore
+from events.log.opening import open_log
 
 
 def write_backup(database_url: str, output: IO[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from events.log import open_log
+from events.log.opening import open_log
 from projections.audit import Auditor
 from projections.database import open_database
 from projections.items import pair_key

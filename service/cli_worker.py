@@ -19,8 +19,9 @@ from typing import Any
 
 import click
 
-from events.database_url import is_sqlite, libpq_url
-from events.log import ConflictLog, open_log
+from events.log.application import ConflictLog
+from events.log.database_url import is_sqlite, libpq_url
+from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
 from service.settings import Settings, SettingsError

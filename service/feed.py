@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from events.development import RecordedDevelopment
-from events.log import ConflictLog
+from events.log.application import ConflictLog
+from events.log.development import RecordedDevelopment
 from service.schemas import DevelopmentSchema
 
 NDJSON = "application/x-ndjson"

@@ -18,8 +18,8 @@ import gc
 import logging
 from typing import Any
 
-from events.checkpoints import load_or_create_key
-from events.log import open_log
+from events.audit.keys import load_or_create_key
+from events.log.opening import open_log
 from projections.database import open_database
 from service.settings import Settings
 from service.tokens import TokenStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.validation import request_schema
+from events.vocabulary.validation import request_schema
 
 PROBLEM = {
     "type": "object",

@@ -20,10 +20,11 @@ from typing import Any
 from flask import current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from events.checkpoints import Checkpoint, verify_log
-from events.development import RecordedDevelopment
-from events.errors import DevelopmentNotFound, DomainError
-from events.occurred import parse_occurred
+from events.audit.checkpoints import Checkpoint
+from events.audit.verify import verify_log
+from events.log.development import RecordedDevelopment
+from events.vocabulary.errors import DevelopmentNotFound, DomainError
+from events.vocabulary.occurred import parse_occurred
 from projections.queries import Queries, ScopeNotFound
 from service import charts
 from service.runtime import runtime
@@ -358,7 +359,7 @@ def verification() -> dict[str, Any]:
     with _verify_lock:
         cached = _verified.get(key)
         if cached is None or cached.head != head or time.monotonic() - cached.at > VERIFY_TTL:
-            report = verify_log(log.chain).as_dict()
+            report = verify_log(log.store).as_dict()
             report["verified_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
             cached = _Verified(report, head, time.monotonic())
             _verified[key] = cached
@@ -384,7 +385,7 @@ def audit_page(conflict: str, after: int, diff_from: str, diff_to: str) -> dict[
         verify_error = ""
     except DomainError as e:
         verified, verify_error = None, str(e)
-    row = log.chain.latest_checkpoint_row()
+    row = log.store.latest_checkpoint_row()
     return {
         "status": status,
         "replay": replay,

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from events.errors import DevelopmentNotFound
+from events.vocabulary.errors import DevelopmentNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
 from service import page_models, problems
 from service.runtime import runtime

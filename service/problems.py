@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
-from events.checkpoints import EmptyLog, InvalidCheckpoint, NoChain
-from events.errors import (
+from events.audit.checkpoints import EmptyLog, InvalidCheckpoint, NoChain
+from events.vocabulary.errors import (
     BatchTooLarge,
     DevelopmentNotFound,
     DomainError,

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from events.checkpoints import Checkpointer, SigningKey, load_or_create_key
-from events.log import ConflictLog, open_log
+from events.audit.checkpoints import Checkpointer
+from events.audit.keys import SigningKey, load_or_create_key
+from events.log.application import ConflictLog
+from events.log.opening import open_log
 from projections.database import Database, open_database
 from projections.queries import Queries
 from projections.store import ProjectionStore
@@ -49,7 +51,7 @@ class Runtime:
                     self._queries = Queries(self._log, ProjectionStore(self._log, self._database))
                     self._pid = os.getpid()
                     every = self.settings.checkpoint_every
-                    self._checkpointer = Checkpointer(self._log.chain, lambda: self.signing_key, every)
+                    self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key, every)
                     self._log.on_appended = self._checkpointer.after_append
         return self._log
 

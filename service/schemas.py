@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from events.kinds import ACTOR_CODE, SLUG
-from events.vocabulary import TYPES
+from events.vocabulary.event_types import TYPES
+from events.vocabulary.kinds import ACTOR_CODE, SLUG
 
 #: the largest log position the databases can hold (a signed 64-bit integer)
 MAX_POSITION = 2**63 - 1

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from events.database_url import sqlite_path
+from events.log.database_url import sqlite_path
 
 DEFAULT_DATABASE_FILE = "conflict-status.db"
 SIGNING_KEY_SUFFIX = ".signing-key.pem"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from events.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
+from events.log.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
 
 ROLES = ("reader", "submitter", "auditor", "admin")
 #: what each role may do; admin may do everything

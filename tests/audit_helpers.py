@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from events.database_url import libpq_url, postgres_schema, sqlite_path
-from events.log import ConflictLog, Submission
+from events.log.admission import Submission
+from events.log.application import ConflictLog
+from events.log.database_url import libpq_url, postgres_schema, sqlite_path
 from tests.conftest import new_postgres_schema, postgres_url
 
 SOURCE = [{"name": "Kremlin statement"}]

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from events.log import ConflictLog, open_log
+from events.log.application import ConflictLog
+from events.log.opening import open_log
 from service.app import create_app
 from service.settings import Settings
 from service.tokens import TokenStore

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import Flask
 from flask.testing import FlaskClient
 
-from events.checkpoints import statement_bytes
+from events.audit.checkpoints import statement_bytes
 from service.settings import Settings
 from tests.audit_helpers import REGISTRATION, Database, statement
 from tests.conftest import app_for

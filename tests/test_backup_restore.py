@@ -18,9 +18,12 @@ from click.testing import CliRunner, Result
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import get_topic
 
-from events.checkpoints import Checkpointer, load_or_create_key, verify_log
-from events.development import Development
-from events.log import Submission, open_log
+from events.audit.checkpoints import Checkpointer
+from events.audit.keys import load_or_create_key
+from events.audit.verify import verify_log
+from events.log.admission import Submission
+from events.log.development import Development
+from events.log.opening import open_log
 from service.cli import main
 from tests.conftest import (
     postgres_database,
@@ -55,7 +58,7 @@ def source(database_url: str, tmp_path: Path) -> Iterator[str]:
         again = StoredEvent(UUID(stored.id), 1, get_topic(Development.Recorded), b"{}")
         with pytest.raises(IntegrityError):  # PostgreSQL's sequence moves on all the same
             log.recorder.insert_events([again])
-        Checkpointer(log.chain, lambda: load_or_create_key(tmp_path / "key.pem")).sign_head()
+        Checkpointer(log.store, lambda: load_or_create_key(tmp_path / "key.pem")).sign_head()
         log.submit({**CALL, "summary": "After the checkpoint."})
     finally:
         log.close()
@@ -65,7 +68,7 @@ def source(database_url: str, tmp_path: Path) -> Iterator[str]:
 def head_hash(database_url: str) -> tuple[int, str, int]:
     log = open_log(database_url, create_tables=False)
     try:
-        report = verify_log(log.chain, [])
+        report = verify_log(log.store, [])
         assert report.ok, report.as_dict()
         return report.verdict.head, report.verdict.head_hash, report.verdict.anchors
     finally:

@@ -15,12 +15,14 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, UUIDAsHex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.chain import GENESIS, CanonicalJSONTranscoder, Link, canonical_json, entry_bytes, quick_walk, walk
-from events.checkpoints import verify_log
-from events.development import Development
-from events.log import ConflictLog, open_log
-from events.recent_links import RecentLinks
-from events.validation import check_development, sorted_json
+from events.audit.verify import verify_log
+from events.audit.walk import quick_walk, walk
+from events.log.application import ConflictLog
+from events.log.chain import GENESIS, CanonicalJSONTranscoder, Link, canonical_json, entry_bytes
+from events.log.development import Development
+from events.log.opening import open_log
+from events.log.recent_links import RecentLinks
+from events.vocabulary.validation import check_development, sorted_json
 from tests.audit_helpers import REGISTRATION, Database, fill, statement
 from tests.conftest import run_in_threads
 
@@ -127,7 +129,7 @@ def test_a_failed_insert_leaves_neither_event_nor_link_and_the_chain_goes_on(log
     with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
         log.save(duplicate)
     log.submit(statement(100))
-    report = verify_log(log.chain)
+    report = verify_log(log.store)
     assert report.ok, report.verdict.broken
     assert report.verdict.developments == 4
 
@@ -140,7 +142,7 @@ def test_receipts_of_concurrent_writers_carry_the_hashes_the_chain_stored(log: C
         receipts.extend(log.submit(statement(100 * n + i)) for i in range(10))
 
     run_in_threads(write)
-    stored = log.chain.links_between(1, log.head())
+    stored = log.store.links_between(1, log.head())
     assert len(receipts) == 40
     for receipt in receipts:
         link = stored[receipt.development.position]
@@ -155,9 +157,9 @@ def test_links_of_a_failed_insert_are_never_handed_out(log: ConflictLog) -> None
     with pytest.raises(Exception, match=r"(?i)integrity|unique|duplicate"):
         log.save(fresh, registered_again)  # both inserted and chained; the registry row fails; all rolled back
     assert log.head() == head
-    assert log.chain.recent_links.get(range(head + 1, head + 10)) == {}
+    assert log.store.recent_links.get(range(head + 1, head + 10)) == {}
     receipt = log.submit(statement(100))
-    assert receipt.development.hash == log.chain.links_between(log.head(), log.head())[log.head()].hash
+    assert receipt.development.hash == log.store.links_between(log.head(), log.head())[log.head()].hash
 
 
 def test_concurrent_writers_leave_one_unbroken_chain(log: ConflictLog) -> None:
@@ -168,7 +170,7 @@ def test_concurrent_writers_leave_one_unbroken_chain(log: ConflictLog) -> None:
             log.submit(statement(100 * n + i))
 
     run_in_threads(write)
-    report = verify_log(log.chain)
+    report = verify_log(log.store)
     assert report.ok, report.verdict.broken
     assert report.verdict.developments == 41
 
@@ -191,7 +193,7 @@ def test_writers_in_separate_processes_leave_one_unbroken_chain(log: ConflictLog
     for p in processes:
         p.join(120)
     assert [p.exitcode for p in processes] == [0, 0, 0]
-    report = verify_log(log.chain)
+    report = verify_log(log.store)
     assert report.ok, report.verdict.broken
     assert report.verdict.developments == 46
 
@@ -200,7 +202,7 @@ def test_a_log_written_before_the_chain_is_chained_by_its_next_append(log: Confl
     fill(log, 4)
     Database(database_url).run(("DELETE FROM {chain}", ()))
     log.submit(statement(50))
-    report = verify_log(log.chain)
+    report = verify_log(log.store)
     assert report.ok, report.verdict.broken
     assert [d.prev_hash for d in log.read(limit=1)] == [GENESIS]
     assert report.verdict.developments == 5
@@ -208,7 +210,7 @@ def test_a_log_written_before_the_chain_is_chained_by_its_next_append(log: Confl
 
 def test_the_quick_walk_of_an_intact_log_agrees_with_the_full_walk(log: ConflictLog, tmp_path: Any) -> None:
     fill(log, 12)
-    chain = log.chain
+    chain = log.store
     stop = chain.walk_bound()
     quick = quick_walk(chain.stream_joined(stop, page=5), [])
     full = walk(chain.stream_rows(stop, page=5), chain.stream_links(stop, page=5), [], chain)

@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from events.checkpoints import (
-    Checkpoint,
-    Checkpointer,
-    EmptyLog,
-    InvalidCheckpoint,
-    load_or_create_key,
-    verify_log,
-)
-from events.log import ConflictLog
+from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, InvalidCheckpoint
+from events.audit.keys import load_or_create_key
+from events.audit.verify import verify_log
+from events.log.application import ConflictLog
 from tests.audit_helpers import REGISTRATION, fill, statement
 
 
@@ -50,7 +45,7 @@ def test_a_key_file_that_holds_no_key_is_an_error_not_a_new_key(tmp_path: Path) 
 
 def test_a_checkpoint_verifies_with_the_key_it_records_and_fails_when_any_field_changes(tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "k.pem")
-    checkpoint = key.sign(7, "ab" * 32, "2026-01-01T00:00:00.000Z")
+    checkpoint = Checkpoint.signed(key, 7, "ab" * 32, "2026-01-01T00:00:00.000Z")
     assert checkpoint.signature_holds()
     assert Checkpoint.from_dict(checkpoint.as_dict()) == checkpoint
     other = load_or_create_key(tmp_path / "other.pem")
@@ -75,7 +70,7 @@ def test_a_malformed_checkpoint_names_its_fields() -> None:
 
 def test_the_head_is_signed_every_n_developments(log: ConflictLog, tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "k.pem")
-    checkpointer = Checkpointer(log.chain, lambda: key, every=5)
+    checkpointer = Checkpointer(log.store, lambda: key, every=5)
     log.on_appended = checkpointer.after_append
     log.submit(REGISTRATION)
     for n in range(1, 12):
@@ -87,7 +82,7 @@ def test_the_head_is_signed_every_n_developments(log: ConflictLog, tmp_path: Pat
 
 def test_signing_a_head_already_signed_by_the_key_answers_that_checkpoint(log: ConflictLog, tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "k.pem")
-    checkpointer = Checkpointer(log.chain, lambda: key)
+    checkpointer = Checkpointer(log.store, lambda: key)
     fill(log, 3)
     first, created = checkpointer.sign_head()
     again, created_again = checkpointer.sign_head()
@@ -98,7 +93,7 @@ def test_signing_a_head_already_signed_by_the_key_answers_that_checkpoint(log: C
 def test_an_empty_log_has_no_head_to_sign(log: ConflictLog, tmp_path: Path) -> None:
     key = load_or_create_key(tmp_path / "k.pem")
     with pytest.raises(EmptyLog):
-        Checkpointer(log.chain, lambda: key).sign_head()
+        Checkpointer(log.store, lambda: key).sign_head()
 
 
 def test_after_the_key_is_lost_a_new_one_signs_and_old_checkpoints_still_verify(
@@ -106,12 +101,12 @@ def test_after_the_key_is_lost_a_new_one_signs_and_old_checkpoints_still_verify(
 ) -> None:
     path = tmp_path / "signing-key.pem"
     fill(log, 4)
-    old, _ = Checkpointer(log.chain, lambda: load_or_create_key(path)).sign_head()
+    old, _ = Checkpointer(log.store, lambda: load_or_create_key(path)).sign_head()
     path.unlink()  # the key is lost
     log.submit(statement(10))
-    new, _ = Checkpointer(log.chain, lambda: load_or_create_key(path)).sign_head()
+    new, _ = Checkpointer(log.store, lambda: load_or_create_key(path)).sign_head()
     assert new.key_id != old.key_id
-    report = verify_log(log.chain, held=[old])
+    report = verify_log(log.store, held=[old])
     assert report.ok, report.verdict.broken
     assert [(k.key_id, k.checkpoints) for k in report.keys] == [(old.key_id, 1), (new.key_id, 1)]
     assert report.verdict.anchors == 3  # both stored checkpoints, and the one held

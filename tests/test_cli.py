@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from events.log import open_log
+from events.log.opening import open_log
 from service.cli import main
 from service.tokens import TokenStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from events.log import ConflictLog
+from events.log.application import ConflictLog
 from service.cli import main
 from tests.audit_helpers import Database, fill, statement
 

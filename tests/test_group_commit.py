@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from events.errors import IdConflict
-from events.group_commit import GroupCommit
-from events.log import ConflictLog
+from events.log.application import ConflictLog
+from events.log.group_commit import GroupCommit
+from events.vocabulary.errors import IdConflict
 from tests.test_log import ceasefire_call, registration
 
 
@@ -57,7 +57,7 @@ def test_one_failing_member_of_a_group_fails_alone(log: ConflictLog) -> None:
     assert all(not isinstance(outcomes[n], Exception) for n in range(1, 12, 2))
     registered = [n for n in range(0, 12, 2) if not isinstance(outcomes[n], Exception)]
     assert len(registered) == 1
-    assert log.index.count_developments() == 1 + 6 + 1
+    assert log.store.count_developments() == 1 + 6 + 1
 
 
 def test_callers_arriving_while_another_process_writes_join_the_waiting_group() -> None:

@@ -21,7 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
 
-from events.log import Submission
+from events.log.admission import Submission
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import make_token, seed_lines

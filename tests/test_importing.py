@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from events.errors import IdConflict
 from events.importers import ImportFailed, ImportOptions, MissingColumns, run_import
 from events.importers.cameo_plover import read_cameo_table
 from events.importers.running import key_id
-from events.log import ConflictLog
+from events.log.application import ConflictLog
+from events.vocabulary.errors import IdConflict
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -8,10 +8,11 @@ import uuid
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from events.development import Development, event_fields
-from events.errors import IdConflict, InvalidDevelopment, UnknownReference
-from events.log import ConflictLog, Submission
-from events.validation import check_development
+from events.log.admission import Submission
+from events.log.application import ConflictLog
+from events.log.development import Development, event_fields
+from events.vocabulary.errors import IdConflict, InvalidDevelopment, UnknownReference
+from events.vocabulary.validation import check_development
 from tests.conftest import run_in_threads, seed_lines
 
 SOURCE = [{"name": "Kremlin statement"}]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from events import occurred
-from events.errors import FieldError
-from events.occurred import parse_occurred
+from events.vocabulary import occurred
+from events.vocabulary.errors import FieldError
+from events.vocabulary.occurred import parse_occurred
 
 PLAIN = [
     "2020-06-26",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from events.errors import InvalidDevelopment
-from events.log import ConflictLog
-from events.validation import check_development
+from events.log.application import ConflictLog
+from events.vocabulary.errors import InvalidDevelopment
+from events.vocabulary.validation import check_development
 
 REGISTRATION = {
     "type": "ConflictRegistered",

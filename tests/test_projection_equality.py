@@ -19,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.log import ConflictLog, Submission, open_log
+from events.log.admission import Submission
+from events.log.application import ConflictLog
+from events.log.opening import open_log
 from projections import store as store_module
 from projections.database import open_database
 from projections.folds import answer_from_scratch

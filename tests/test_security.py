@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from events.database_url import sqlite_path
+from events.log.database_url import sqlite_path
 from service import tokens
 from service.app import create_app
 from service.settings import Settings

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from events.log import ConflictLog
+from events.log.application import ConflictLog
 from service.feed import Follow, Heartbeat
 from service.settings import Settings
 from tests.audit_helpers import REGISTRATION, fill, statement

@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from events.chain import GENESIS, links_for
-from events.checkpoints import Checkpointer, Report, SigningKey, verify_log
-from events.log import ConflictLog, Submission, open_log
+from events.audit.checkpoints import Checkpointer
+from events.audit.keys import SigningKey
+from events.audit.verify import Report, verify_log
+from events.log.admission import Submission
+from events.log.application import ConflictLog
+from events.log.chain import GENESIS, links_for
+from events.log.opening import open_log
 from tests.audit_helpers import Database, copy_database, drop_copy, fill, statement
 
 
@@ -24,7 +28,7 @@ def signed(log: ConflictLog, database_url: str, tmp_path: Path) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = SigningKey(Ed25519PrivateKey.generate())
-    checkpointer = Checkpointer(log.chain, lambda: key)
+    checkpointer = Checkpointer(log.store, lambda: key)
     fill(log, 10)
     checkpointer.sign_head()
     for first in (10, 20):
@@ -46,7 +50,7 @@ def copy(signed: str, tmp_path: Path) -> Iterator[Database]:
 def verify(database: Database) -> Report:
     log = open_log(database.url, create_tables=False)
     try:
-        return verify_log(log.chain)
+        return verify_log(log.store)
     finally:
         log.close()
 
@@ -98,7 +102,7 @@ def test_a_chain_rewritten_to_match_an_altered_log_breaks_the_next_signed_checkp
     copy.alter(12, b"Statement number 11.", b"Statement number 71.")
     log = open_log(copy.url, create_tables=False)
     try:  # recompute every link, as someone covering their tracks would
-        links = links_for(log.chain.stream_rows(30), GENESIS)
+        links = links_for(log.store.stream_rows(30), GENESIS)
     finally:
         log.close()
     copy.run(

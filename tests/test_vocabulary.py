@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from events.errors import FieldError, InvalidDevelopment
-from events.occurred import parse_occurred
-from events.references import KnownIds, closest
-from events.validation import check_development, request_schema
-from events.vocabulary import TYPES
+from events.vocabulary.errors import FieldError, InvalidDevelopment
+from events.vocabulary.event_types import TYPES
+from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.references import KnownIds, closest
+from events.vocabulary.validation import check_development, request_schema
 
 
 def call(**changes: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_a_good_development_is_normalised_and_its_references_collected() -> None
     assert draft.summary == "Both called for a ceasefire."
     assert ("conflict", "libya", "conflicts[0]") in draft.references
     assert ("actor", "FRA", "data.called_by[0]") in draft.references
-    assert draft.occurred.latest == date(2020, 6, 26)
+    assert draft.latest == date(2020, 6, 26)
 
 
 def test_an_unknown_type_names_the_allowed_types() -> None:

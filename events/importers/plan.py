@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from events.errors import DomainError
-from events.references import ISO_CODES
+from events.vocabulary.errors import DomainError
+from events.vocabulary.references import ISO_CODES
 
 
 class ImportProblem(DomainError):

@@ -36,7 +36,7 @@ from events.importers.cameo_plover import CameoTable, PloverCode, lookup
 from events.importers.dates import read_date
 from events.importers.plan import ImportProblem, Plan, Planned, RowProblem, World, clip, slugify
 from events.importers.tables import Column, Table, decode, load_json, read_delimited, read_headerless
-from events.references import ISO_CODES
+from events.vocabulary.references import ISO_CODES
 
 ALIASES_0_5 = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT", "INVESTIGATE": "ACCUSE"}
 WORDS = {"SUPPORT", "ACCUSE", "REQUEST", "REJECT", "THREATEN"}

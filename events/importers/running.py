@@ -32,15 +32,16 @@ from typing import Any
 
 import rfc8785
 
-from events.development import development_id
-from events.errors import DomainError, InvalidDevelopment
 from events.importers import plover, ucdp_ged, ucdp_pa
 from events.importers.cameo_plover import CameoTable
 from events.importers.plan import ImportProblem, Plan, Planned, Report, World
 from events.importers.tables import read_table
-from events.log import MAX_BATCH, ConflictLog, Submission
-from events.occurred import parse_occurred
-from events.validation import Draft, check_development
+from events.log.admission import Submission
+from events.log.application import MAX_BATCH, ConflictLog
+from events.log.development import development_id
+from events.vocabulary.errors import DomainError, InvalidDevelopment
+from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.validation import Draft, check_development
 
 FORMATS = ("ucdp-ged", "ucdp-pa", "plover")
 
@@ -342,7 +343,7 @@ class _Decisions:
         ids += [key_id(f"{c.planned.key}:as:{c.draft.type}") for c in checked]
         ids += [key_id(w.key) for w in self.plan.withdrawn]
         ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
-        existing = self.log.index.index_by_ids(ids) if ids else {}
+        existing = self.log.store.index_by_ids(ids) if ids else {}
         corrections = self._latest_corrections(existing) if existing else {}
         out: list[tuple[Submission, str]] = [
             (Submission(r.planned.raw, r.planned.key), "registered") for r in registrations

@@ -8,7 +8,8 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from events.checkpoints import Checkpoint, key_uses, verify_log
+from events.audit.checkpoints import Checkpoint
+from events.audit.verify import key_uses, verify_log
 from service.audit_schemas import (
     CheckpointPageSchema,
     CheckpointQuerySchema,
@@ -68,7 +69,7 @@ class PublicKey(MethodView):
         before a key was lost and replaced keep verifying.
         """
         key = runtime().signing_key
-        previous = [use for use in key_uses(runtime().log.chain) if use.key_id != key.key_id]
+        previous = [use for use in key_uses(runtime().log.store) if use.key_id != key.key_id]
         return {
             "algorithm": "Ed25519",
             "key_id": key.key_id,
@@ -91,4 +92,4 @@ class Verify(MethodView):
         you kept, as JSON) to check also that the log still holds it.
         """
         held = [Checkpoint.from_json(checkpoint)] if checkpoint else []
-        return verify_log(runtime().log.chain, held).as_dict()
+        return verify_log(runtime().log.store, held).as_dict()

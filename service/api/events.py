@@ -10,7 +10,8 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from events.log import Receipt, Submission
+from events.log.admission import Submission
+from events.log.application import Receipt
 from service.auth import reads, requires
 from service.bodies import json_body, json_or_ndjson_items
 from service.problems import ApiProblem

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
-from events.kinds import SLUG
+from events.vocabulary.kinds import SLUG
 from service.auth import requires
 from service.bodies import body_bytes, media_type
 from service.problems import ApiProblem

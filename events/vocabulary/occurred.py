@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import edtf
 
-from events.errors import FieldError
+from events.vocabulary.errors import FieldError
 
 EARLIEST_DAY = date(1, 1, 1)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from events.errors import FieldError
-from events.occurred import parse_occurred
+from events.vocabulary.errors import FieldError
+from events.vocabulary.occurred import parse_occurred
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ACTOR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*$")

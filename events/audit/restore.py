@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from events.chain import GENESIS, entry_hash
-from events.errors import DomainError
-from events.index import rows_for
-from events.log import ConflictLog
-from events.recorders import _INSERT_DEVELOPMENT, _INSERT_REF, _INSERT_REGISTRY, IndexedPostgresRecorder
+from events.log.application import ConflictLog
+from events.log.chain import GENESIS, entry_hash
+from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, rows_for
+from events.log.postgres import PostgresLogStore
+from events.vocabulary.errors import DomainError
 
 FORMAT = "conflict-status"
 VERSION = 1
@@ -75,7 +75,7 @@ class Restored:
 
 def backup_lines(log: ConflictLog) -> Iterator[dict[str, Any]]:
     """The log as backup lines (see the module's docstring), streamed."""
-    chain = log.chain
+    chain = log.store
     bound = chain.walk_bound()
     yield {"backup": FORMAT, "version": VERSION}
     count, head, head_hash = 0, 0, GENESIS
@@ -183,7 +183,7 @@ class _Writer:
     def __init__(self, log: ConflictLog) -> None:
         recorder: Any = log.recorder
         self.recorder = recorder
-        self.postgres = isinstance(recorder, IndexedPostgresRecorder)
+        self.postgres = isinstance(recorder, PostgresLogStore)
         self.events: str = recorder._table(recorder.events_table)
         self.column: str = recorder.position_column
         self.chain: str = recorder._table("event_chain")
@@ -216,13 +216,13 @@ class _Writer:
         )
         rows = [row for r in records if (row := rows_for(r.position, _uuid(r.id), r.topic, r.state)) is not None]
         prefix = self.recorder.prefix
-        cursor.executemany(self.sql(_INSERT_DEVELOPMENT.format(p=prefix)), [row.development for row in rows])
+        cursor.executemany(self.sql(INSERT_DEVELOPMENT.format(p=prefix)), [row.development for row in rows])
         refs = [ref for row in rows for ref in row.refs]
         if refs:
-            cursor.executemany(self.sql(_INSERT_REF.format(p=prefix)), refs)
+            cursor.executemany(self.sql(INSERT_REF.format(p=prefix)), refs)
         registry = [row.registry for row in rows if row.registry]
         if registry:
-            cursor.executemany(self.sql(_INSERT_REGISTRY.format(p=prefix)), registry)
+            cursor.executemany(self.sql(INSERT_REGISTRY.format(p=prefix)), registry)
 
     def write_checkpoint(self, cursor: Any, values: list[Any]) -> None:
         cursor.execute(

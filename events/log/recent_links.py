@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
-from events.chain import Link
+from events.log.chain import Link
 
 
 class RecentLinks:
@@ -47,3 +48,14 @@ class RecentLinks:
         """The links known here among ``positions``."""
         with self._lock:
             return {p: link for p in positions if (link := self._links.get(p)) is not None}
+
+
+@contextmanager
+def published(recent: RecentLinks) -> Iterator[None]:
+    """Publish the links staged inside the block once it has committed; drop them if it failed."""
+    try:
+        yield
+    except BaseException:
+        recent.discard()
+        raise
+    recent.publish()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.errors import FieldError
-from events.kinds import (
+from events.vocabulary.errors import FieldError
+from events.vocabulary.kinds import (
     EXTERNAL_ID,
     ActorCode,
     AnyObject,

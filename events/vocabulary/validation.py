@@ -13,50 +13,21 @@ from typing import Any
 
 import orjson
 
-from events.errors import FieldError, InvalidDevelopment, Problem
-from events.kinds import AnyObject, Context, Record, Reference, Spec
-from events.occurred import Occurred, parse_occurred
-from events.vocabulary import ACTOR_FIELDS, NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
+from events.vocabulary.content import Content
+from events.vocabulary.errors import FieldError, InvalidDevelopment, Problem
+from events.vocabulary.event_types import ACTOR_FIELDS, NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
+from events.vocabulary.kinds import AnyObject, Context, Record, Reference, Spec
+from events.vocabulary.occurred import parse_occurred
 
 _ENVELOPE = Record(envelope_fields(AnyObject()))
 
 
-@dataclass(frozen=True)
-class Draft:
+@dataclass(frozen=True, kw_only=True)
+class Draft(Content):
     """A development that passed the vocabulary, ready for reference checks and the log."""
 
-    type: str
-    occurred: Occurred
-    conflicts: list[str]
-    actors: list[str]
-    persons: list[dict[str, Any]]
-    sources: list[dict[str, Any]]
-    summary: str
-    data: dict[str, Any]
     client_id: str | None = None
     references: list[Reference] = field(default_factory=list, compare=False)
-    #: the upstream data set row of an imported development (``vocabulary.ORIGIN``)
-    origin: dict[str, Any] | None = None
-
-    def content(self) -> dict[str, Any]:
-        """The submitted content, normalised, without the id: what idempotency compares.
-
-        ``origin`` appears only when given, so that developments without one keep
-        the digest they always had.
-        """
-        content = {
-            "type": self.type,
-            "occurred": self.occurred.text,
-            "conflicts": self.conflicts,
-            "actors": self.actors,
-            "persons": self.persons,
-            "sources": self.sources,
-            "summary": self.summary,
-            "data": self.data,
-        }
-        if self.origin is not None:
-            content["origin"] = self.origin
-        return content
 
     def digest(self) -> str:
         """SHA-256 of ``content()`` as sorted, compact JSON: what idempotency compares.
@@ -107,9 +78,12 @@ def check_development(raw: Any, path: str = "") -> Draft:
                 [Problem(f"{prefix}conflicts", f"a ConflictRegistered concerns only its own conflict '{own}'")]
             )
         conflicts = [own]
+    occurred = parse_occurred(envelope["occurred"], f"{prefix}occurred")
     draft = Draft(
         type=kind,
-        occurred=parse_occurred(envelope["occurred"], f"{prefix}occurred"),
+        occurred=occurred.text,
+        earliest=occurred.earliest,
+        latest=occurred.latest,
         conflicts=conflicts,
         actors=envelope.get("actors", []),
         persons=envelope.get("persons", []),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
@@ -16,8 +17,12 @@ import orjson
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from events.chain import Link
-from events.validation import Draft
+from events.log.chain import Link
+from events.vocabulary.content import Content, content_fields
+from events.vocabulary.validation import Draft
+
+#: the submitted content fields and their types (the event stores ``earliest`` and ``latest`` as ISO text)
+_CONTENT_TYPES = {f.name: f.type for f in dataclass_fields(Content) if f.name not in ("earliest", "latest")}
 
 #: namespace of ids derived from idempotency keys
 KEY_NAMESPACE = uuid.UUID("6f1c2a3e-5b0d-4c84-9a57-3d7e0c6b9f10")
@@ -35,24 +40,32 @@ def development_id(client_id: str | None, key: str | None) -> uuid.UUID:
 class Development(Aggregate):
     """A development as the log keeps it: content, derived world-time bounds, digest."""
 
+    class Created(Aggregate.Created):
+        """The library's creation event (unused: a development's event is ``Recorded``)."""
+
+        TOPIC = "events.development:Development.Created"
+
     class Recorded(Aggregate.Created):
-        type: str
-        occurred: str
-        earliest: str
-        latest: str
-        conflicts: list[str]
-        actors: list[str]
-        persons: list[dict[str, Any]]
-        sources: list[dict[str, Any]]
-        summary: str
-        data: dict[str, Any]
-        digest: str
-        #: the upstream data set row of an imported development; events stored
-        #: before this field existed read back with the default
-        origin: dict[str, Any] | None = None
+        """A development's one event: its content (``Content``, as stored), world-time bounds and digest."""
+
+        # The content fields come from ``Content``; events stored before ``origin``
+        # existed read back with its default.
+        __annotations__ = {
+            **{name: kind for name, kind in _CONTENT_TYPES.items() if name != "origin"},
+            "earliest": "str",
+            "latest": "str",
+            "digest": "str",
+            "origin": "dict[str, Any] | None",
+        }
+        origin = None
+        TOPIC = "events.development:Development.Recorded"
 
     class Registered(Recorded):
         """A ConflictRegistered or ActorRegistered (read by the registries by topic)."""
+
+        TOPIC = "events.development:Development.Registered"
+
+    TOPIC = "events.development:Development"
 
     def __init__(self, **content: Any) -> None:
         self.content = content
@@ -77,49 +90,28 @@ class Development(Aggregate):
 
 def event_fields(draft: Draft) -> dict[str, Any]:
     """The fields of a development's event, from its checked draft."""
-    return dict(
-        type=draft.type,
-        occurred=draft.occurred.text,
-        earliest=draft.occurred.earliest.isoformat(),
-        latest=draft.occurred.latest.isoformat(),
-        conflicts=draft.conflicts,
-        actors=draft.actors,
-        persons=draft.persons,
-        sources=draft.sources,
-        summary=draft.summary,
-        data=draft.data,
-        digest=draft.digest(),
-        origin=draft.origin,
-    )
+    out = {name: getattr(draft, name) for name in _CONTENT_TYPES}
+    out.update(earliest=draft.earliest.isoformat(), latest=draft.latest.isoformat(), digest=draft.digest())
+    return out
 
 
-# Stored events name their class by topic.  Should these classes ever move, keep
-# the old topics readable with ``eventsourcing.utils.register_topic(old, cls)``.
+# Stored events name their class by topic.  Each class states its own (``TOPIC``):
+# the module it stood in when the first events were stored, so that moving a
+# class changes no stored topic (the library registers the explicit topics).
 DEVELOPMENT_TOPIC = get_topic(Development)
 RECORDED_TOPIC = get_topic(Development.Recorded)
 REGISTERED_TOPIC = get_topic(Development.Registered)
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedDevelopment:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedDevelopment(Content):
     """A development read back from the log, with its position and record time."""
 
     id: str
     position: int
     recorded_at: datetime
-    type: str
-    occurred: str
-    earliest: date
-    latest: date
-    conflicts: list[str]
-    actors: list[str]
-    persons: list[dict[str, Any]]
-    sources: list[dict[str, Any]]
-    summary: str
-    data: dict[str, Any]
     digest: str
-    origin: dict[str, Any] | None = None
-    #: its chain entry's hash and the previous entry's (``events.chain``) when read through the log;
+    #: its chain entry's hash and the previous entry's (``events.log.chain``) when read through the log;
     #: not compared, so that a development equals itself however it was read
     hash: str | None = field(default=None, compare=False)
     prev_hash: str | None = field(default=None, compare=False)
@@ -160,32 +152,10 @@ class RecordedDevelopment:
             id=str(originator_id),
             position=position,
             recorded_at=recorded_at,
-            type=fields["type"],
-            occurred=fields["occurred"],
+            **content_fields(fields),
             earliest=date.fromisoformat(fields["earliest"]),
             latest=date.fromisoformat(fields["latest"]),
-            conflicts=fields["conflicts"],
-            actors=fields["actors"],
-            persons=fields["persons"],
-            sources=fields["sources"],
-            summary=fields["summary"],
-            data=fields["data"],
             digest=fields["digest"],
-            origin=fields.get("origin") or None,
             hash=link.hash if link else None,
             prev_hash=link.prev_hash if link else None,
         )
-
-    def content(self) -> dict[str, Any]:
-        """The submitted content, as ``Draft.content()`` gives it."""
-        return {
-            "type": self.type,
-            "occurred": self.occurred,
-            "conflicts": self.conflicts,
-            "actors": self.actors,
-            "persons": self.persons,
-            "sources": self.sources,
-            "summary": self.summary,
-            "data": self.data,
-            **({"origin": self.origin} if self.origin is not None else {}),
-        }

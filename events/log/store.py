@@ -1,12 +1,15 @@
-"""The chain and the signed checkpoints in the log's database, for both backends.
+"""The log's own tables beside the events, as one store for both backends.
 
-``ChainStore`` is mixed into the log's application recorders (``events.recorders``).
+``LogStore`` is what the log's application recorder is, besides the library's
+recorder: the index (``IndexQueries``), the hash chain's write path and reads,
+and the signed checkpoints.  ``events.log.sqlite`` and ``events.log.postgres``
+give it a database.
+
 ``append_links`` runs inside the transaction that inserts events, after the
 insert, while the recorder holds the log's write lock (SQLite's single writer;
 PostgreSQL's ``LOCK TABLE ... IN EXCLUSIVE MODE``): the previous link it reads is
 the newest committed one, and its links commit or roll back with the events.
-
-The reads stream the stored columns in pages and never decode an event.
+The chain's reads stream the stored columns in pages and never decode an event.
 """
 
 from __future__ import annotations
@@ -14,20 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from psycopg.rows import tuple_row
 
-from events.chain import GENESIS, Joined, Link, Lookups, StoredRow, entry_id, links_for
-from events.recent_links import RecentLinks
+from events.log.chain import GENESIS, Joined, Link, StoredRow, entry_id, links_for
+from events.log.index import IndexQueries
+from events.log.recent_links import RecentLinks
 
 PAGE = 5000
-UUID_HEX_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
 
 
-class ChainStore(Lookups):
-    """Chain and checkpoint tables, next to the events (mixed into ``IndexQueries`` recorders)."""
+class LogStore(IndexQueries):
+    """The index, the chain and the checkpoints of the log, next to its events (see the module's docstring)."""
 
     prefix: str
     events_table: str
@@ -36,10 +37,7 @@ class ChainStore(Lookups):
     #: links of this process's latest committed appends (set by the recorders)
     recent_links: RecentLinks
 
-    # provided by the recorder classes
-    def _table(self, name: str) -> str:
-        raise NotImplementedError
-
+    # provided by the backends
     def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         """Rows of one read, as sequences."""
         raise NotImplementedError
@@ -47,9 +45,6 @@ class ChainStore(Lookups):
     def _write(self, sql: str, params: Sequence[Any]) -> int:
         """Run one write in its own transaction; the number of rows it changed."""
         raise NotImplementedError
-
-    def _originator(self, value: Any) -> Any:
-        return value
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", self.param)
@@ -260,59 +255,3 @@ class ChainStore(Lookups):
     def has_chain(self) -> bool:
         """Whether the database has the chain and checkpoint tables (a log from before them does not)."""
         raise NotImplementedError
-
-
-class SQLiteChainStore(ChainStore):
-    """SQLite's reads and writes of the chain (mixed in after ``IndexQueries``)."""
-
-    datastore: Any
-
-    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(sql, list(params))
-            return list(c.fetchall())
-
-    def _write(self, sql: str, params: Sequence[Any]) -> int:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(sql, list(params))
-            return int(c.sqlite_cursor.rowcount)
-
-    def _stored_id(self, ident: str) -> Any:
-        try:
-            return UUID(ident).hex
-        except ValueError:
-            return ident
-
-    def _id_text(self, column: str) -> str:
-        if self.datastore.originator_id_type != "uuid":
-            return column
-        parts = "||'-'||".join(f"substr({column},{start},{length})" for start, length in UUID_HEX_PARTS)
-        return f"CASE WHEN length({column}) = 32 THEN {parts} ELSE {column} END"  # the library stores UUID.hex
-
-    def has_chain(self) -> bool:
-        rows = self._tuples("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'event_chain'", [])
-        return bool(rows)
-
-
-class PostgresChainStore(ChainStore):
-    """PostgreSQL's reads and writes of the chain (mixed in after ``IndexQueries``)."""
-
-    datastore: Any
-    param = "%s"
-
-    def _id_text(self, column: str) -> str:
-        return f"{column}::text"
-
-    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self._sql(sql), list(params), binary=True)  # bytea as bytes: half the transfer of hex
-            return list(curs.fetchall())
-
-    def _write(self, sql: str, params: Sequence[Any]) -> int:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql(sql), list(params))
-            return int(curs.rowcount)
-
-    def has_chain(self) -> bool:
-        rows = self._tuples("SELECT to_regclass(?)", [f"{self._table('event_chain')}"])
-        return rows[0][0] is not None

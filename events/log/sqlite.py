@@ -1,0 +1,121 @@
+"""The log on SQLite: events, index rows and chain links written in one transaction.
+
+Writers of every process queue on a blocking ``flock`` of a file beside the
+database before they begin: SQLite's own busy handler polls with sleeps of up
+to 100 ms, so two processes appending at once would spend most of their time
+asleep (figures in ``bench/RESULTS.md``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from events.log.chain import table_statements as chain_table_statements
+from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, index_rows, table_statements
+from events.log.recent_links import RecentLinks, published
+from events.log.store import LogStore
+
+UUID_HEX_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+
+
+class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
+    """SQLite: events, index rows and chain links in one transaction; writers queue on a file lock."""
+
+    _writers = threading.RLock()
+    _lock_fd: int | None = None
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.recent_links = RecentLinks()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self._exclusive(), published(self.recent_links):
+            return super().insert_events(stored_events, **kwargs)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the writers' queue (reentrant: a group commit holds it around its insert)."""
+        name = self.datastore.pool.db_name
+        if self.datastore.pool.is_sqlite_memory_mode:
+            yield
+            return
+        with self._writers:
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth == 1:
+                    if self._lock_fd is None:
+                        self._lock_fd = os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    if self._depth == 1 and self._lock_fd is not None:
+                        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            finally:
+                self._depth -= 1
+
+    def writer_turn(self) -> AbstractContextManager[None]:
+        """This process's turn to write: other processes' writers wait until it ends."""
+        return self._exclusive()
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
+        return [*statements, *chain_table_statements("", "INTEGER")]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        assert positions is not None
+        self.recent_links.stage(self.append_links(c, stored_events, positions))  # the write lock is held
+        rows = index_rows(stored_events, positions)
+        if rows:
+            c.executemany(INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
+            c.executemany(INSERT_REF.format(p=""), [ref for r in rows for ref in r.refs])
+            registry = [r.registry for r in rows if r.registry]
+            if registry:
+                c.executemany(INSERT_REGISTRY.format(p=""), registry)
+        return positions
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, list(params))
+            return [dict(row) for row in c.fetchall()]
+
+    def _originator(self, value: Any) -> Any:
+        return self.convert_originator_id(value)
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, list(params))
+            return list(c.fetchall())
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(sql, list(params))
+            return int(c.sqlite_cursor.rowcount)
+
+    def _stored_id(self, ident: str) -> Any:
+        try:
+            return UUID(ident).hex
+        except ValueError:
+            return ident
+
+    def _id_text(self, column: str) -> str:
+        if self.datastore.originator_id_type != "uuid":
+            return column
+        parts = "||'-'||".join(f"substr({column},{start},{length})" for start, length in UUID_HEX_PARTS)
+        return f"CASE WHEN length({column}) = 32 THEN {parts} ELSE {column} END"  # the library stores UUID.hex
+
+    def has_chain(self) -> bool:
+        rows = self._tuples("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'event_chain'", [])
+        return bool(rows)

@@ -1,0 +1,1 @@
+"""What a development is: its types and fields (declared once), EDTF dates, references, validation, errors."""
