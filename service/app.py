@@ -13,10 +13,11 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import pages, problems, rate_limit
+from service import problems, rate_limit
 from service.api import audit, conflicts, events, health, imports, replay, stream
-from service.json_provider import OrjsonProvider
-from service.openapi import document_routes, register_components
+from service.api.json_provider import OrjsonProvider
+from service.api.openapi import document_routes, register_components
+from service.pages import views as pages
 from service.runtime import Runtime
 from service.settings import Settings
 
@@ -36,7 +37,7 @@ class ProblemApi(Api):  # type: ignore[misc]
 def create_app(settings: Settings | None = None, *, create_tables: bool = True) -> Flask:
     """Build the app.  Nothing here opens the database: each worker does on first use."""
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="pages/templates", static_folder="pages/static")
     app.config.update(
         API_TITLE="Conflict status",
         API_VERSION="1.0",

@@ -19,7 +19,7 @@ from events.log.opening import open_log
 from projections.database import Database, open_database
 from projections.queries import Queries
 from projections.store import ProjectionStore
-from service.feed import Slots
+from service.api.feed import Slots
 from service.settings import Settings
 from service.tokens import TokenStore
 

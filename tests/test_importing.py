@@ -10,7 +10,7 @@ import pytest
 
 from events.importers import ImportFailed, ImportOptions, MissingColumns, run_import
 from events.importers.cameo_plover import read_cameo_table
-from events.importers.running import key_id
+from events.importers.decisions import key_id
 from events.log.application import ConflictLog
 from events.vocabulary.errors import IdConflict
 

@@ -16,8 +16,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import charts, page_models
 from service.app import create_app
+from service.pages import charts
+from service.pages import models as page_models
 from service.settings import Settings
 from tests.conftest import make_token, seed_lines
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from events.log.application import ConflictLog
-from service.feed import Follow, Heartbeat
+from service.api.feed import Follow, Heartbeat
 from service.settings import Settings
 from tests.audit_helpers import REGISTRATION, fill, statement
 from tests.conftest import app_for

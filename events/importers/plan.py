@@ -15,6 +15,7 @@ from typing import Any
 
 from events.vocabulary.errors import DomainError
 from events.vocabulary.references import ISO_CODES
+from events.vocabulary.validation import Draft
 
 
 class ImportProblem(DomainError):
@@ -211,3 +212,11 @@ def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters (with an ellipsis when cut)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A planned development that passed the vocabulary."""
+
+    planned: Planned
+    draft: Draft

@@ -24,90 +24,18 @@ same import again resumes where it stopped (what was stored is recognised).
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
-
-import rfc8785
-
 from events.importers import plover, ucdp_ged, ucdp_pa
-from events.importers.cameo_plover import CameoTable
-from events.importers.plan import ImportProblem, Plan, Planned, Report, World
+from events.importers.decisions import Decisions, all_of
+from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
+from events.importers.plan import Checked, ImportProblem, Plan, World
 from events.importers.tables import read_table
-from events.log.admission import Submission
-from events.log.application import MAX_BATCH, ConflictLog
-from events.log.development import development_id
-from events.vocabulary.errors import DomainError, InvalidDevelopment
+from events.importers.writing import BatchRefused, Writer
+from events.log.application import ConflictLog, Receipt
+from events.vocabulary.errors import InvalidDevelopment
 from events.vocabulary.occurred import parse_occurred
-from events.vocabulary.validation import Draft, check_development
+from events.vocabulary.validation import check_development
 
 FORMATS = ("ucdp-ged", "ucdp-pa", "plover")
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    #: the upstream release (GED 22.1); else a ``version`` column or field where the format has one
-    release: str | None = None
-    #: PLOVER/CAMEO rows: the registered conflict their ceasefires and fighting belong to
-    conflict: str | None = None
-    #: PLOVER/CAMEO rows: the data set's name in ids and origins (default plover, or gdelt for CAMEO rows)
-    dataset: str | None = None
-    #: CAMEO-coded rows: the CAMEO-to-PLOVER table (``cameo_plover.read_cameo_table``)
-    cameo_table: CameoTable | None = None
-    #: refuse the whole file, before writing anything, when any row is rejected
-    strict: bool = False
-    batch_size: int = MAX_BATCH
-
-
-@dataclass
-class ImportSummary:
-    format: str
-    dataset: str
-    rows_read: int = 0
-    added: int = 0
-    registered: int = 0
-    unchanged: int = 0
-    corrected: int = 0
-    flagged: int = 0
-    rejected: int = 0
-    reports: list[Report] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        registered = f" (and {self.registered} conflicts or actors registered)" if self.registered else ""
-        return (
-            f"rows read: {self.rows_read}, developments added: {self.added}{registered}, "
-            f"unchanged: {self.unchanged}, corrected: {self.corrected}, flagged: {self.flagged}, "
-            f"rejected: {self.rejected}"
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "dataset": self.dataset,
-            "rows_read": self.rows_read,
-            "added": self.added,
-            "registered": self.registered,
-            "unchanged": self.unchanged,
-            "corrected": self.corrected,
-            "flagged": self.flagged,
-            "rejected": self.rejected,
-            "reports": [r.as_dict() for r in self.reports],
-            "notes": self.notes,
-        }
-
-
-class ImportFailed(DomainError):
-    """Writing failed part-way (or ``strict`` refused the file): what was stored is in ``summary``."""
-
-    def __init__(self, detail: str, summary: ImportSummary) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.summary = summary
 
 
 def run_import(
@@ -151,10 +79,10 @@ def read_world(log: ConflictLog) -> World:
     """What the log knows that mappers need: conflicts by external id, actors, ceasefires."""
     known = log.refresh_known()
     world = World(conflicts=set(known.conflicts), actors=set(known.actors))
-    for development in _all(log, ["ConflictRegistered"]):
+    for development in all_of(log, ["ConflictRegistered"]):
         for external in development.data.get("external_ids", []):
             world.conflicts_by_external_id.setdefault(external, development.data["conflict"])
-    for development in _all(log, ["CeasefireCalled", "CeasefireAgreed"]):
+    for development in all_of(log, ["CeasefireCalled", "CeasefireAgreed"]):
         day = development.latest
         if development.data.get("effective"):
             day = max(day, parse_occurred(development.data["effective"]).latest)
@@ -162,19 +90,6 @@ def read_world(log: ConflictLog) -> World:
             if conflict not in world.ceasefires or day < world.ceasefires[conflict]:
                 world.ceasefires[conflict] = day
     return world
-
-
-def _all(log: ConflictLog, types: list[str]) -> Iterator[Any]:
-    after = 0
-    while page := log.read(after=after, limit=1000, types=types):
-        yield from page
-        after = page[-1].position
-
-
-@dataclass(frozen=True)
-class _Checked:
-    planned: Planned
-    draft: Draft
 
 
 def apply_plan(
@@ -189,34 +104,34 @@ def apply_plan(
     summary = ImportSummary(fmt, plan.dataset, rows_read=plan.rows_read, notes=list(plan.notes))
     total = 2 * max(len(plan.developments), 1)
     tick = progress or (lambda done, total: None)
-    registrations = [_Checked(p, check_development(p.raw)) for p in plan.registrations]
+    registrations = [Checked(p, check_development(p.raw)) for p in plan.registrations]
     checked = _without_duplicates(plan, _check(plan, world, registrations, tick, total))
     if options.strict and _rejected(plan):
         _count_reports(summary, plan)
         raise ImportFailed(f"{summary.rejected} row(s) rejected; nothing was imported (strict)", summary)
-    submissions = _Decisions(log, plan).decide(registrations, checked, summary)
+    submissions = Decisions(log, plan).decide(registrations, checked, summary)
     _count_reports(summary, plan)
     tick(total // 2, total)
-    written = 0
-    for start in range(0, len(submissions), options.batch_size):
-        batch = submissions[start : start + options.batch_size]
-        try:
-            receipts = log.submit_many([submission for submission, _ in batch])
-        except DomainError as e:
-            raise ImportFailed(
-                f"writing stopped after {written} of {len(submissions)} developments ({e}); "
-                "running the same import again resumes where it stopped",
-                summary,
-            ) from e
-        for receipt, (_, outcome) in zip(receipts, batch, strict=True):
-            if not outcome:
-                continue
-            if receipt.created:
-                setattr(summary, outcome, getattr(summary, outcome) + 1)
-            elif outcome != "registered":
-                summary.unchanged += 1
-        written += len(batch)
-        tick(total // 2 + (total - total // 2) * written // len(submissions), total)
+    def received(receipt: Receipt, outcome: str) -> None:
+        if not outcome:
+            return
+        if receipt.created:
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+        elif outcome != "registered":
+            summary.unchanged += 1
+
+    writer: Writer[str] = Writer(log, options.batch_size, received)
+    try:
+        for submission, outcome in submissions:
+            writer.add(submission, outcome)
+            tick(total // 2 + (total - total // 2) * writer.written // len(submissions), total)
+        writer.flush()
+    except BatchRefused as e:
+        raise ImportFailed(
+            f"writing stopped after {e.written} of {len(submissions)} developments ({e.error}); "
+            "running the same import again resumes where it stopped",
+            summary,
+        ) from e
     tick(total, total)
     return summary
 
@@ -233,14 +148,14 @@ def _count_reports(summary: ImportSummary, plan: Plan) -> None:
     summary.reports = sorted(plan.reports, key=lambda r: (r.line or 0, r.outcome != "rejected"))
 
 
-def _check(plan: Plan, world: World, registrations: list[_Checked], tick: Progress, total: int) -> list[_Checked]:
+def _check(plan: Plan, world: World, registrations: list[Checked], tick: Progress, total: int) -> list[Checked]:
     """Every planned development through the vocabulary and the reference checks, before any write.
 
     A row any of whose developments fails is rejected whole.
     """
     conflicts = world.conflicts | {c.draft.data["conflict"] for c in registrations if "conflict" in c.draft.data}
     actors = {c.draft.data["actor"] for c in registrations if "actor" in c.draft.data}
-    checked: list[_Checked] = []
+    checked: list[Checked] = []
     bad: set[tuple[str, int | None]] = set()
     for done, planned in enumerate(plan.developments, start=1):
         if done % 100 == 0:
@@ -262,11 +177,11 @@ def _check(plan: Plan, world: World, registrations: list[_Checked], tick: Progre
             plan.reject("; ".join(unknown), planned.row_id, planned.line)
             bad.add((planned.row_id, planned.line))
             continue
-        checked.append(_Checked(planned, draft))
+        checked.append(Checked(planned, draft))
     return [c for c in checked if (c.planned.row_id, c.planned.line) not in bad]
 
 
-def _without_duplicates(plan: Plan, checked: list[_Checked]) -> list[_Checked]:
+def _without_duplicates(plan: Plan, checked: list[Checked]) -> list[Checked]:
     """Two different rows under one upstream id are both rejected; an exact repeat is kept once."""
     lines: dict[str, set[int | None]] = {}
     for planned in plan.developments:
@@ -293,7 +208,7 @@ def _without_duplicates(plan: Plan, checked: list[_Checked]) -> list[_Checked]:
             plan.reject(
                 f"upstream id {row_id} is also used by {plan.unit} {others} with other content", row_id, line, "id"
             )
-    kept: list[_Checked] = []
+    kept: list[Checked] = []
     seen: set[str] = set()
     for item in checked:
         if item.planned.row_id in clashing or item.planned.key in seen:
@@ -301,169 +216,3 @@ def _without_duplicates(plan: Plan, checked: list[_Checked]) -> list[_Checked]:
         seen.add(item.planned.key)
         kept.append(item)
     return kept
-
-
-def key_id(key: str) -> str:
-    """The development id an idempotency key gives (as the log derives it)."""
-    return str(development_id(None, key))
-
-
-def _substance(content: dict[str, Any]) -> dict[str, Any]:
-    """A development's content without its origin's release: what decides 'unchanged'."""
-    out = dict(content)
-    origin = out.pop("origin", None)
-    if origin:
-        out["origin"] = {k: v for k, v in origin.items() if k != "release"}
-    return out
-
-
-def _content_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(rfc8785.dumps(content)).hexdigest()[:32]
-
-
-def _release_key(release: str | None) -> tuple[int, ...] | None:
-    if not release:
-        return None
-    numbers = re.findall(r"\d+", release)
-    return tuple(int(n) for n in numbers) if numbers else None
-
-
-class _Decisions:
-    """For each checked development: add, leave, correct, re-type or retract (see the module docstring)."""
-
-    def __init__(self, log: ConflictLog, plan: Plan) -> None:
-        self.log = log
-        self.plan = plan
-
-    def decide(
-        self, registrations: list[_Checked], checked: list[_Checked], summary: ImportSummary
-    ) -> list[tuple[Submission, str]]:
-        keys = [c.planned.key for c in checked]
-        ids = [key_id(k) for k in keys]
-        ids += [key_id(f"{c.planned.key}:as:{c.draft.type}") for c in checked]
-        ids += [key_id(w.key) for w in self.plan.withdrawn]
-        ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
-        existing = self.log.store.index_by_ids(ids) if ids else {}
-        corrections = self._latest_corrections(existing) if existing else {}
-        out: list[tuple[Submission, str]] = [
-            (Submission(r.planned.raw, r.planned.key), "registered") for r in registrations
-        ]
-        compare: list[tuple[_Checked, str]] = []
-        for item in checked:
-            key = item.planned.key
-            typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
-            if typed in existing:
-                compare.append((item, typed))
-            elif base in existing and existing[base]["type"] == item.draft.type:
-                compare.append((item, base))
-            elif base in existing:
-                out += self._retype(item, base, existing[base]["type"])
-            else:
-                out.append((Submission(item.planned.raw, key), "added"))
-        out += self._compare(compare, existing, corrections, summary)
-        out += self._withdraw(existing)
-        return out
-
-    def _latest_corrections(self, existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """target id -> the replacement of its latest correction (only targets this import looks at)."""
-        latest: dict[str, dict[str, Any]] = {}
-        for development in _all(self.log, ["DevelopmentCorrected"]):
-            target = development.data["target"]
-            if target in existing:
-                latest[target] = development.data["replacement"]
-        return latest
-
-    def _compare(
-        self,
-        items: list[tuple[_Checked, str]],
-        existing: dict[str, dict[str, Any]],
-        corrections: dict[str, dict[str, Any]],
-        summary: ImportSummary,
-    ) -> list[tuple[Submission, str]]:
-        out: list[tuple[Submission, str]] = []
-        decode = [
-            existing[ident]["position"]
-            for item, ident in items
-            if ident not in corrections and existing[ident]["digest"] != item.draft.digest()
-        ]
-        originals = {d.id: d.content() for d in self.log.developments(decode)} if decode else {}
-        for item, ident in items:
-            if ident in corrections:
-                current = corrections[ident]
-            elif existing[ident]["digest"] == item.draft.digest():
-                summary.unchanged += 1
-                continue
-            else:
-                current = originals[ident]
-            new = item.draft.content()
-            if _substance(current) == _substance(new):
-                summary.unchanged += 1
-                continue
-            recorded = (current.get("origin") or {}).get("release")
-            incoming = (new.get("origin") or {}).get("release")
-            older, newer = _release_key(incoming), _release_key(recorded)
-            if older is not None and newer is not None and older < newer:
-                self.plan.reject(
-                    f"this row comes from release {incoming}, older than release {recorded} already recorded; "
-                    "not applied",
-                    item.planned.row_id,
-                    item.planned.line,
-                )
-                continue
-            out.append((self._correction(item, ident), "corrected"))
-        return out
-
-    def _correction(self, item: _Checked, target: str) -> Submission:
-        new = item.draft.content()
-        origin = new.get("origin") or {}
-        release = f" release {origin['release']}" if origin.get("release") else ""
-        raw = {
-            "type": "DevelopmentCorrected",
-            "occurred": new["occurred"],
-            "conflicts": new["conflicts"],
-            "actors": new["actors"],
-            "sources": new["sources"],
-            "summary": f"{self.plan.dataset}{release} revised row {item.planned.row_id}.",
-            "data": {"target": target, "replacement": new},
-            "origin": origin,
-        }
-        return Submission(raw, f"{item.planned.key}:correction:{_content_hash(new)}")
-
-    def _retype(self, item: _Checked, target: str, old_type: str) -> list[tuple[Submission, str]]:
-        new = item.draft.content()
-        reason = f"{self.plan.dataset} row {item.planned.row_id} is now recorded as a {item.draft.type}"
-        retraction = {
-            "type": "DevelopmentRetracted",
-            "occurred": new["occurred"],
-            "conflicts": new["conflicts"],
-            "actors": new["actors"],
-            "sources": new["sources"],
-            "summary": f"{self.plan.dataset} row {item.planned.row_id}: the {old_type} becomes a {item.draft.type}.",
-            "data": {"target": target, "reason": reason},
-            **({"origin": new["origin"]} if "origin" in new else {}),
-        }
-        key = item.planned.key
-        return [
-            (Submission(retraction, f"{key}:retracted"), "corrected"),
-            (Submission(item.planned.raw, f"{key}:as:{item.draft.type}"), ""),  # counted with its retraction
-        ]
-
-    def _withdraw(self, existing: dict[str, dict[str, Any]]) -> list[tuple[Submission, str]]:
-        out: list[tuple[Submission, str]] = []
-        for withdrawn in self.plan.withdrawn:
-            target = key_id(withdrawn.key)
-            if target not in existing or key_id(f"{withdrawn.key}:retracted") in existing:
-                continue
-            old = self.log.get(target)
-            raw = {
-                "type": "DevelopmentRetracted",
-                "occurred": old.occurred,
-                "conflicts": old.conflicts,
-                "actors": old.actors,
-                "sources": old.sources,
-                "summary": f"{self.plan.dataset} row {withdrawn.row_id}: {withdrawn.reason}.",
-                "data": {"target": target, "reason": withdrawn.reason},
-                **({"origin": old.origin} if old.origin else {}),
-            }
-            out.append((Submission(raw, f"{withdrawn.key}:retracted"), "corrected"))
-        return out

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from events.audit.checkpoints import Checkpoint
 from events.audit.verify import key_uses, verify_log
-from service.audit_schemas import (
+from service.api.schemas.audit import (
     CheckpointPageSchema,
     CheckpointQuerySchema,
     CheckpointSchema,

@@ -8,10 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.queries import parse_cursor
-from service.auth import reads
-from service.problems import ApiProblem
-from service.runtime import runtime
-from service.schemas import (
+from service.api.schemas.status import (
     AgendaListSchema,
     AgendaSchema,
     AsOfQuerySchema,
@@ -20,6 +17,9 @@ from service.schemas import (
     TimelineQuerySchema,
     TimelineSchema,
 )
+from service.auth import reads
+from service.problems import ApiProblem
+from service.runtime import runtime
 
 conflicts = Blueprint("conflicts", __name__, url_prefix="/v1/conflicts", description="The state of each conflict")
 agendas = Blueprint("agendas", __name__, url_prefix="/v1/agendas", description="Bilateral agendas")

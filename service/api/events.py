@@ -12,11 +12,17 @@ from flask_smorest import Blueprint
 
 from events.log.admission import Submission
 from events.log.application import Receipt
+from service.api.bodies import json_body, json_or_ndjson_items
+from service.api.schemas.events import (
+    BatchReceiptSchema,
+    DevelopmentSchema,
+    EventPageSchema,
+    EventQuerySchema,
+    ReceiptSchema,
+)
 from service.auth import reads, requires
-from service.bodies import json_body, json_or_ndjson_items
 from service.problems import ApiProblem
 from service.runtime import runtime
-from service.schemas import BatchReceiptSchema, DevelopmentSchema, EventPageSchema, EventQuerySchema, ReceiptSchema
 
 blp = Blueprint("events", __name__, url_prefix="/v1/events", description="The log of developments")
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api.schemas.events import HealthSchema
 from service.problems import ApiProblem
 from service.runtime import runtime
-from service.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and database reachability")
 

@@ -11,11 +11,11 @@ from marshmallow import fields, validate
 
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
 from events.vocabulary.kinds import SLUG
+from service.api.bodies import body_bytes, media_type
+from service.api.schemas.common import StrictSchema
 from service.auth import requires
-from service.bodies import body_bytes, media_type
 from service.problems import ApiProblem
 from service.runtime import runtime
-from service.schemas import StrictSchema
 
 blp = Blueprint("imports", __name__, url_prefix="/v1/imports", description="Import the data sets research groups hold")
 

@@ -11,10 +11,10 @@ from flask_smorest import Blueprint
 from projections.audit import Auditor, Side
 from projections.items import Scope, pair_key
 from projections.queries import today
+from service.api.schemas.audit import DiffQuerySchema, DiffSchema, ReplayQuerySchema, ReplaySchema
 from service.auth import reads
 from service.problems import ApiProblem
 from service.runtime import runtime
-from service.schemas import DiffQuerySchema, DiffSchema, ReplayQuerySchema, ReplaySchema
 
 blp = Blueprint("replay", __name__, url_prefix="/v1/audit", description="Replays and diffs of conflicts and agendas")
 

@@ -8,9 +8,9 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.audit_schemas import StreamHeadersSchema, StreamQuerySchema
+from service.api.feed import MEDIA_TYPES, NDJSON, SSE, Follow, ndjson, server_sent_events
+from service.api.schemas.events import StreamHeadersSchema, StreamQuerySchema
 from service.auth import reads
-from service.feed import MEDIA_TYPES, NDJSON, SSE, Follow, ndjson, server_sent_events
 from service.problems import ApiProblem
 from service.runtime import runtime
 

@@ -19,20 +19,12 @@ from events.audit.keys import load_or_create_key
 from events.audit.verify import Report, verify_log
 from events.log.database_url import is_sqlite, sqlite_path
 from events.log.opening import open_log
-from service.settings import Settings, SettingsError
-
-BROKEN, UNVERIFIABLE = 1, 2
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as e:
-        raise click.UsageError(str(e)) from None
+from service.cli.common import BROKEN, UNVERIFIABLE, settings
+from service.settings import Settings
 
 
-def _existing_database(settings: Settings) -> str:
-    url = settings.database_url
+def _existing_database(chosen: Settings) -> str:
+    url = chosen.database_url
     if is_sqlite(url) and not os.path.exists(sqlite_path(url)):
         click.echo(f"no database at {sqlite_path(url)} (set DATABASE_URL)", err=True)
         sys.exit(UNVERIFIABLE)
@@ -53,7 +45,7 @@ def verify(held_file: IO[str] | None, as_json: bool) -> None:
     Prints OK, or the first position that breaks and how (altered, missing,
     inserted, reordered), and exits non-zero when the log is broken.
     """
-    url = _existing_database(_settings())
+    url = _existing_database(settings())
     log = open_log(url, create_tables=False)
     try:
         held = [Checkpoint.from_json(held_file.read())] if held_file else []
@@ -100,10 +92,10 @@ def checkpoint() -> None:
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (stdout)")
 def checkpoint_sign(output: IO[str]) -> None:
     """Sign the head now with the service's key (SIGNING_KEY_FILE) and print the checkpoint as JSON."""
-    settings = _settings()
-    log = open_log(_existing_database(settings), create_tables=False)
+    chosen = settings()
+    log = open_log(_existing_database(chosen), create_tables=False)
     try:
-        key = load_or_create_key(settings.signing_key_path)
+        key = load_or_create_key(chosen.signing_key_path)
         signed, created = Checkpointer(log.store, lambda: key).sign_head()
     except (NoChain, EmptyLog, ValueError) as e:
         raise click.ClickException(str(e)) from None
@@ -117,7 +109,7 @@ def checkpoint_sign(output: IO[str]) -> None:
 @checkpoint.command("list")
 def checkpoint_list() -> None:
     """List signed checkpoints, oldest first."""
-    log = open_log(_existing_database(_settings()), create_tables=False)
+    log = open_log(_existing_database(settings()), create_tables=False)
     try:
         rows = log.store.checkpoint_rows()
     finally:

@@ -26,9 +26,9 @@ from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound, DomainError
 from events.vocabulary.occurred import parse_occurred
 from projections.queries import Queries, ScopeNotFound
-from service import charts
+from service.api.schemas.events import DevelopmentSchema
+from service.pages import charts
 from service.runtime import runtime
-from service.schemas import DevelopmentSchema
 
 TIMELINE_PAGE = 1000
 TIMELINE_MAX = 5000  # developments drawn on one chart

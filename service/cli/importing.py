@@ -1,144 +1,24 @@
-"""The ``conflict-status`` command: serve, import and export NDJSON, manage tokens."""
+"""``conflict-status import`` and ``export``: NDJSON, backups, and the data sets research groups hold."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import resources
 from typing import IO, Any
 
 import click
 
-from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
-from events.importers import ImportSummary as DataSetSummary
+from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, ImportSummary, run_import
 from events.importers.cameo_plover import CameoTable, read_cameo_table
-from events.log.admission import Submission
-from events.log.application import MAX_BATCH, ConflictLog
+from events.importers.ndjson import NdjsonStopped, import_ndjson
+from events.log.application import MAX_BATCH
 from events.log.opening import open_log
-from events.vocabulary.errors import DomainError
-from service import cli_audit, cli_backup, cli_projections, cli_worker
-from service.settings import Settings, SettingsError
-from service.tokens import ROLES, TokenStore
+from service.cli.backup import export_backup, import_backup
+from service.cli.common import settings
 
 EXAMPLES = ("seed-article",)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as e:
-        raise click.UsageError(str(e)) from None
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """An event-sourced record of diplomatic developments and the state of conflicts.
-
-    The database is chosen by DATABASE_URL (sqlite:///path/to/file.db, the
-    default being conflict-status.db in the working directory, or
-    postgresql://user@host:port/db).
-    """
-
-
-main.add_command(cli_audit.verify)
-main.add_command(cli_audit.checkpoint)
-main.add_command(cli_projections.rebuild)
-main.add_command(cli_projections.replay)
-main.add_command(cli_worker.project)
-
-
-# -- serve ---------------------------------------------------------------------------
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="threads per worker")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the REST API with gunicorn (the process becomes gunicorn)."""
-    _settings()  # fail here, with a clear message, on bad settings
-    args = [
-        sys.executable, "-m", "gunicorn",
-        "--config", "python:service.gunicorn_conf",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--threads", str(threads),
-    ]  # fmt: skip
-    sys.stdout.flush()
-    os.execv(sys.executable, args)
-
-
-# -- import / export -----------------------------------------------------------------
-
-
-@dataclass
-class ImportSummary:
-    read: int = 0
-    added: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-
-    def line(self) -> str:
-        return (
-            f"rows read: {self.read}, developments added: {self.added}, "
-            f"unchanged: {self.unchanged}, rejected: {self.rejected}"
-        )
-
-
-def _ndjson_lines(stream: IO[str]) -> Iterator[tuple[int, Any]]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as e:
-            raise click.ClickException(f"line {number}: malformed JSON: {e.msg} at column {e.colno}") from None
-
-
-def import_ndjson(log: ConflictLog, stream: IO[str], batch_size: int, progress: Any = None) -> ImportSummary:
-    """Append NDJSON developments in batches of ``batch_size`` (one transaction each).
-
-    A line without an ``id`` gets an idempotency key from its content, so that
-    importing the same file again adds nothing.  A bad line stops the import with
-    its line number; the batches before it stay stored, and running the command
-    again resumes where it stopped (what is stored is recognised, not repeated).
-    """
-    summary = ImportSummary()
-    batch: list[tuple[int, Submission]] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        try:
-            receipts = log.submit_many([s for _, s in batch])
-        except DomainError as e:
-            problems = getattr(e, "problems", [])
-            lines = [f"line {batch[p.index][0]}: {p.field}: {p.message}" for p in problems if p.index is not None]
-            summary.rejected += len({p.index for p in problems if p.index is not None}) or len(batch)
-            detail = "\n".join(lines) or str(e)
-            raise click.ClickException(
-                f"import stopped; nothing of this batch was stored:\n{detail}\n{summary.line()}"
-            ) from None
-        created = sum(r.created for r in receipts)
-        summary.added += created
-        summary.unchanged += len(receipts) - created
-        if progress is not None:
-            progress.update(len(batch))
-        batch.clear()
-
-    for number, raw in _ndjson_lines(stream):
-        summary.read += 1
-        key = None if isinstance(raw, dict) and raw.get("id") else "ndjson:" + _content_key(raw)
-        batch.append((number, Submission(raw, key)))
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    return summary
 
 
 def _count_rows(stream: IO[str]) -> int:
@@ -150,18 +30,7 @@ def _count_rows(stream: IO[str]) -> int:
     return total
 
 
-def _content_key(raw: Any) -> str:
-    import hashlib
-
-    import rfc8785
-
-    try:
-        return hashlib.sha256(rfc8785.dumps(raw)).hexdigest()
-    except Exception:  # not canonicalisable (floats out of range...): the vocabulary will refuse it anyway
-        return hashlib.sha256(repr(raw).encode()).hexdigest()
-
-
-@main.command("import")
+@click.command("import")
 @click.option(
     "--format",
     "fmt",
@@ -222,7 +91,7 @@ def import_command(
     if fmt == "backup":
         if file is None:
             raise click.UsageError("--example is NDJSON; give a backup FILE")
-        cli_backup.restore_backup(_settings().database_url, io.TextIOWrapper(file, encoding="utf-8"))
+        import_backup(settings().database_url, io.TextIOWrapper(file, encoding="utf-8"))
         return
     if fmt != "ndjson":
         if file is None:
@@ -242,12 +111,14 @@ def import_command(
     else:
         assert file is not None
         stream = io.TextIOWrapper(file, encoding="utf-8-sig")
-    log = open_log(_settings().database_url)
+    log = open_log(settings().database_url)
     try:
         show = sys.stderr.isatty()
         total = _count_rows(stream) if show else 0
         with click.progressbar(length=total, label="importing", file=sys.stderr, hidden=not show) as bar:
-            summary = import_ndjson(log, stream, batch_size or 1000, bar if show else None)
+            summary = import_ndjson(log, stream, batch_size or 1000, bar.update if show else None)
+    except NdjsonStopped as e:
+        raise click.ClickException(e.detail) from None
     finally:
         log.close()
     click.echo(summary.line())
@@ -286,7 +157,7 @@ class _ProgressBar:
 
 
 def _import_data_set(fmt: str, data: bytes, options: ImportOptions, report_file: IO[str] | None) -> None:
-    log = open_log(_settings().database_url)
+    log = open_log(settings().database_url)
     bar = _ProgressBar()
     try:
         summary = run_import(log, fmt, data, options, bar)
@@ -304,7 +175,7 @@ def _import_data_set(fmt: str, data: bytes, options: ImportOptions, report_file:
     click.echo(summary.line())
 
 
-def _show_reports(summary: DataSetSummary, report_file: IO[str] | None, limit: int = 20) -> None:
+def _show_reports(summary: ImportSummary, report_file: IO[str] | None, limit: int = 20) -> None:
     """Notes and reported rows on stderr (the first ``limit``); all of them in the report file."""
     for note in summary.notes:
         click.echo(f"note: {note}", err=True)
@@ -318,7 +189,7 @@ def _show_reports(summary: DataSetSummary, report_file: IO[str] | None, limit: i
         report_file.write("\n")
 
 
-@main.command()
+@click.command()
 @click.option(
     "--after", default=0, show_default=True, type=click.IntRange(0), help="export developments after this position"
 )
@@ -339,9 +210,9 @@ def export(after: int, output: IO[str], fmt: str) -> None:
     if fmt == "backup":
         if after:
             raise click.UsageError("a backup holds the whole log: --after does not apply")
-        cli_backup.write_backup(_settings().database_url, output)
+        export_backup(settings().database_url, output)
         return
-    log = open_log(_settings().database_url)
+    log = open_log(settings().database_url)
     try:
         head = log.head()
         show = sys.stderr.isatty() and output is not sys.stdout
@@ -359,58 +230,3 @@ def export(after: int, output: IO[str], fmt: str) -> None:
     finally:
         log.close()
     click.echo(f"exported {count} developments", err=True)
-
-
-# -- tokens --------------------------------------------------------------------------
-
-
-@main.group()
-def token() -> None:
-    """Create, list and revoke bearer tokens."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--label", default="", help="a note saying whose token it is")
-@click.option("--curl", "show_curl", is_flag=True, help="also print a curl example that uses the token")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="the address, for --curl")
-def token_create(role: str, label: str, show_curl: bool, base_url: str) -> None:
-    """Print a new token for ROLE (it is shown only this once)."""
-    store = TokenStore(_settings().database_url)
-    secret, _ = store.create(role, label)
-    click.echo(secret)
-    if show_curl:
-        click.echo(CURL_EXAMPLE.format(token=secret, url=base_url.rstrip("/")), err=True)
-
-
-@token.command("list")
-def token_list() -> None:
-    """List tokens (never their secrets)."""
-    store = TokenStore(_settings().database_url)
-    store.create_table()
-    for info in store.list():
-        state = "revoked" if info.revoked else "live"
-        click.echo(f"{info.id}  {info.role:<9}  {state:<7}  {info.created_at}  {info.label}")
-
-
-@token.command("revoke")
-@click.argument("token_id")
-def token_revoke(token_id: str) -> None:
-    """Revoke the token with TOKEN_ID (from ``token list``)."""
-    if not TokenStore(_settings().database_url).revoke(token_id):
-        raise click.ClickException(f"no live token has the id {token_id}")
-    click.echo("revoked")
-
-
-CURL_EXAMPLE = """
-Submitter token (shown once): {token}
-
-Try:
-  curl -s {url}/v1/events?limit=3
-  curl -s -X POST {url}/v1/events \\
-    -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
-    -d '{{"type": "StatementIssued", "occurred": "2020-06-27", "conflicts": ["libya"], "actors": ["FRA"],
-         "sources": [{{"name": "Elysee statement"}}], "summary": "France repeated its call for a ceasefire.",
-         "data": {{"by": "FRA", "text": "France calls again for a ceasefire in Libya.", "topics": ["libya"]}}}}'
-API docs: {url}/docs
-"""

@@ -24,7 +24,7 @@ from events.log.database_url import is_sqlite, libpq_url
 from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
-from service.settings import Settings, SettingsError
+from service.cli.common import settings
 
 log = logging.getLogger("conflict_status.worker")
 
@@ -132,17 +132,14 @@ def project(poll: float) -> None:
     Optional: reads catch up by themselves.  On PostgreSQL the worker wakes on
     every append (LISTEN/NOTIFY); on SQLite it polls every --poll seconds.
     """
-    try:
-        settings = Settings.from_env()
-    except SettingsError as e:
-        raise click.UsageError(str(e)) from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    chosen = settings()
+    logging.basicConfig(level=chosen.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with stopping_on_signals() as stop:
-        conflict_log = open_log(settings.database_url, create_tables=False)
-        database = open_database(settings.database_url)
+        conflict_log = open_log(chosen.database_url, create_tables=False)
+        database = open_database(chosen.database_url)
         try:
             database.create_tables()
-            wakeups = wakeups_for(conflict_log, settings.database_url, stop)
+            wakeups = wakeups_for(conflict_log, chosen.database_url, stop)
             try:
                 follow(ProjectionStore(conflict_log, database), wakeups, stop, poll)
             finally:

@@ -1,10 +1,12 @@
-"""Marshmallow schemas of the audit and live-feed endpoints."""
+"""Schemas of the audit routes: signed checkpoints, the public key, verification, replay and diff."""
 
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from service.schemas import POSITION, StrictSchema
+from events.vocabulary.kinds import SLUG
+from service.api.schemas.common import POSITION, StrictSchema
+from service.api.schemas.events import DevelopmentSchema
 
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$")
 
@@ -91,33 +93,68 @@ class VerifyReportSchema(StrictSchema):
     seconds = fields.Float(required=True)
 
 
-class StreamHeadersSchema(StrictSchema):
-    last_event_id = fields.String(
-        data_key="Last-Event-ID",
-        metadata={
-            "description": "resume after this position (sent by EventSource when it reconnects); wins over `after`; "
-            "empty: ignored",
-            "pattern": "^[0-9]{0,18}$",
-        },
-    )
+def _scope_fields() -> dict[str, fields.Field]:
+    return {
+        "conflict": fields.String(validate=validate.Regexp(SLUG), metadata={"description": "a conflict id"}),
+        "agenda": fields.String(
+            validate=validate.Regexp(r"^[A-Za-z0-9_-]+,[A-Za-z0-9_-]+$"),
+            metadata={"description": "two actor codes, comma-separated: FRA,RUS"},
+        ),
+    }
 
 
-class StreamQuerySchema(StrictSchema):
-    after = fields.Integer(
-        load_default=0,
-        validate=POSITION,
-        metadata={"description": "start after this position (a `Last-Event-ID` header takes precedence)"},
+class ReplayQuerySchema(StrictSchema.from_dict(_scope_fields())):  # type: ignore[misc]
+    after = fields.Integer(load_default=0, validate=POSITION, metadata={"description": "position cursor"})
+    until = fields.Integer(validate=POSITION, metadata={"description": "last position to replay"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    as_of = fields.Date(metadata={"description": "the date of the world each step's answer is for (default today)"})
+
+
+class DiffQuerySchema(StrictSchema.from_dict(_scope_fields())):  # type: ignore[misc]
+    from_ = fields.String(
+        data_key="from",
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "a date (as_of), a log position (known_at), or both: 2020-01-15@42"},
     )
-    limit = fields.Integer(
-        load_default=1000, validate=validate.Range(min=1, max=100_000), metadata={"description": "end after this many"}
-    )
-    wait = fields.Float(
-        load_default=30.0,
-        validate=validate.Range(min=0, max=300),
-        metadata={"description": "end after this many seconds (reconnect with the last position to go on)"},
-    )
-    heartbeat = fields.Float(
-        load_default=15.0,
-        validate=validate.Range(min=0.5, max=120),
-        metadata={"description": "seconds between heartbeats while nothing new arrives"},
-    )
+    to = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={"description": "as `from`"})
+
+
+class ScopeSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["conflict", "agenda"]))
+    id = fields.String(required=True)
+
+
+class ChangeSchema(StrictSchema):
+    field = fields.String(required=True, metadata={"description": "path of the fact, such as ceasefire.status"})
+    before = fields.Raw(allow_none=True, required=True)
+    after = fields.Raw(allow_none=True, required=True)
+
+
+class DifferenceSchema(ChangeSchema):
+    evidence = fields.List(fields.String(), required=True, metadata={"description": "developments behind the fact"})
+
+
+class StepSchema(StrictSchema):
+    position = fields.Integer(required=True)
+    development = fields.Nested(DevelopmentSchema, required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class ReplaySchema(StrictSchema):
+    scope = fields.Nested(ScopeSchema, required=True)
+    as_of = fields.String(required=True)
+    steps = fields.List(fields.Nested(StepSchema), required=True)
+    next_after = fields.Integer(allow_none=True, required=True)
+
+
+class SideSchema(StrictSchema):
+    as_of = fields.String(required=True)
+    known_at = fields.Integer(required=True)
+
+
+class DiffSchema(StrictSchema):
+    scope = fields.Nested(ScopeSchema, required=True)
+    from_ = fields.Nested(SideSchema, data_key="from", attribute="from", required=True)
+    to = fields.Nested(SideSchema, required=True)
+    differences = fields.List(fields.Nested(DifferenceSchema), required=True)

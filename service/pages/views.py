@@ -2,8 +2,8 @@
 
 A plain Flask blueprint (not part of the OpenAPI document).  Each view parses its
 arguments, makes one call to ``service.page_models`` (which asks the read side
-in-process) and renders a template from ``service/templates``; assets come from
-``service/static`` and nothing from another host.  Errors are HTML pages here,
+in-process) and renders a template from ``service/pages/templates``; assets come from
+``service/pages/static`` and nothing from another host.  Errors are HTML pages here,
 while ``/v1/...`` keeps answering problem+json.
 """
 
@@ -19,7 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from events.vocabulary.errors import DevelopmentNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
-from service import page_models, problems
+from service import problems
+from service.pages import models as page_models
 from service.runtime import runtime
 
 blp = Blueprint("pages", __name__)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from events.log.application import ConflictLog
 from events.log.development import RecordedDevelopment
-from service.schemas import DevelopmentSchema
+from service.api.schemas.events import DevelopmentSchema
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"

@@ -14,22 +14,15 @@ from projections.database import open_database
 from projections.items import pair_key
 from projections.queries import ScopeNotFound
 from projections.store import ProjectionStore
-from service.settings import Settings, SettingsError
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as e:
-        raise click.UsageError(str(e)) from None
+from service.cli.common import settings
 
 
 @click.command()
 def rebuild() -> None:
     """Forget the materialised projections and fold the whole log again."""
-    settings = _settings()
-    log = open_log(settings.database_url)
-    database = open_database(settings.database_url)
+    chosen = settings()
+    log = open_log(chosen.database_url)
+    database = open_database(chosen.database_url)
     try:
         database.create_tables()
         started = time.perf_counter()
@@ -52,9 +45,9 @@ def replay(conflict: str | None, agenda: str | None, after: int, limit: int, as_
     if bool(conflict) == bool(agenda):
         raise click.UsageError("give either --conflict ID or --agenda A,B")
     scope = ("conflict", conflict) if conflict else ("agenda", pair_key(*str(agenda).upper().split(",", 1)))
-    settings = _settings()
-    log = open_log(settings.database_url)
-    database = open_database(settings.database_url)
+    chosen = settings()
+    log = open_log(chosen.database_url)
+    database = open_database(chosen.database_url)
     try:
         database.create_tables()
         auditor = Auditor(ProjectionStore(log, database))

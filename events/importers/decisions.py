@@ -1,0 +1,194 @@
+"""What an import writes for each checked row: add it, leave it, correct it, re-type it or retract it.
+
+See ``events.importers.running``: the upstream data set and row id give each
+development its id, so a row already in the log in the same form is left alone,
+one in another form is corrected, and a withdrawn one is retracted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import rfc8785
+
+from events.importers.outcome import ImportSummary
+from events.importers.plan import Checked, Plan
+from events.log.admission import Submission
+from events.log.application import ConflictLog
+from events.log.development import development_id
+
+
+def all_of(log: ConflictLog, types: list[str]) -> Iterator[Any]:
+    after = 0
+    while page := log.read(after=after, limit=1000, types=types):
+        yield from page
+        after = page[-1].position
+
+
+def key_id(key: str) -> str:
+    """The development id an idempotency key gives (as the log derives it)."""
+    return str(development_id(None, key))
+
+
+def _substance(content: dict[str, Any]) -> dict[str, Any]:
+    """A development's content without its origin's release: what decides 'unchanged'."""
+    out = dict(content)
+    origin = out.pop("origin", None)
+    if origin:
+        out["origin"] = {k: v for k, v in origin.items() if k != "release"}
+    return out
+
+
+def _content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(rfc8785.dumps(content)).hexdigest()[:32]
+
+
+def _release_key(release: str | None) -> tuple[int, ...] | None:
+    if not release:
+        return None
+    numbers = re.findall(r"\d+", release)
+    return tuple(int(n) for n in numbers) if numbers else None
+
+
+class Decisions:
+    """For each checked development: add, leave, correct, re-type or retract (see the module docstring)."""
+
+    def __init__(self, log: ConflictLog, plan: Plan) -> None:
+        self.log = log
+        self.plan = plan
+
+    def decide(
+        self, registrations: list[Checked], checked: list[Checked], summary: ImportSummary
+    ) -> list[tuple[Submission, str]]:
+        keys = [c.planned.key for c in checked]
+        ids = [key_id(k) for k in keys]
+        ids += [key_id(f"{c.planned.key}:as:{c.draft.type}") for c in checked]
+        ids += [key_id(w.key) for w in self.plan.withdrawn]
+        ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
+        existing = self.log.store.index_by_ids(ids) if ids else {}
+        corrections = self._latest_corrections(existing) if existing else {}
+        out: list[tuple[Submission, str]] = [
+            (Submission(r.planned.raw, r.planned.key), "registered") for r in registrations
+        ]
+        compare: list[tuple[Checked, str]] = []
+        for item in checked:
+            key = item.planned.key
+            typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
+            if typed in existing:
+                compare.append((item, typed))
+            elif base in existing and existing[base]["type"] == item.draft.type:
+                compare.append((item, base))
+            elif base in existing:
+                out += self._retype(item, base, existing[base]["type"])
+            else:
+                out.append((Submission(item.planned.raw, key), "added"))
+        out += self._compare(compare, existing, corrections, summary)
+        out += self._withdraw(existing)
+        return out
+
+    def _latest_corrections(self, existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """target id -> the replacement of its latest correction (only targets this import looks at)."""
+        latest: dict[str, dict[str, Any]] = {}
+        for development in all_of(self.log, ["DevelopmentCorrected"]):
+            target = development.data["target"]
+            if target in existing:
+                latest[target] = development.data["replacement"]
+        return latest
+
+    def _compare(
+        self,
+        items: list[tuple[Checked, str]],
+        existing: dict[str, dict[str, Any]],
+        corrections: dict[str, dict[str, Any]],
+        summary: ImportSummary,
+    ) -> list[tuple[Submission, str]]:
+        out: list[tuple[Submission, str]] = []
+        decode = [
+            existing[ident]["position"]
+            for item, ident in items
+            if ident not in corrections and existing[ident]["digest"] != item.draft.digest()
+        ]
+        originals = {d.id: d.content() for d in self.log.developments(decode)} if decode else {}
+        for item, ident in items:
+            if ident in corrections:
+                current = corrections[ident]
+            elif existing[ident]["digest"] == item.draft.digest():
+                summary.unchanged += 1
+                continue
+            else:
+                current = originals[ident]
+            new = item.draft.content()
+            if _substance(current) == _substance(new):
+                summary.unchanged += 1
+                continue
+            recorded = (current.get("origin") or {}).get("release")
+            incoming = (new.get("origin") or {}).get("release")
+            older, newer = _release_key(incoming), _release_key(recorded)
+            if older is not None and newer is not None and older < newer:
+                self.plan.reject(
+                    f"this row comes from release {incoming}, older than release {recorded} already recorded; "
+                    "not applied",
+                    item.planned.row_id,
+                    item.planned.line,
+                )
+                continue
+            out.append((self._correction(item, ident), "corrected"))
+        return out
+
+    def _correction(self, item: Checked, target: str) -> Submission:
+        new = item.draft.content()
+        origin = new.get("origin") or {}
+        release = f" release {origin['release']}" if origin.get("release") else ""
+        raw = {
+            "type": "DevelopmentCorrected",
+            "occurred": new["occurred"],
+            "conflicts": new["conflicts"],
+            "actors": new["actors"],
+            "sources": new["sources"],
+            "summary": f"{self.plan.dataset}{release} revised row {item.planned.row_id}.",
+            "data": {"target": target, "replacement": new},
+            "origin": origin,
+        }
+        return Submission(raw, f"{item.planned.key}:correction:{_content_hash(new)}")
+
+    def _retype(self, item: Checked, target: str, old_type: str) -> list[tuple[Submission, str]]:
+        new = item.draft.content()
+        reason = f"{self.plan.dataset} row {item.planned.row_id} is now recorded as a {item.draft.type}"
+        retraction = {
+            "type": "DevelopmentRetracted",
+            "occurred": new["occurred"],
+            "conflicts": new["conflicts"],
+            "actors": new["actors"],
+            "sources": new["sources"],
+            "summary": f"{self.plan.dataset} row {item.planned.row_id}: the {old_type} becomes a {item.draft.type}.",
+            "data": {"target": target, "reason": reason},
+            **({"origin": new["origin"]} if "origin" in new else {}),
+        }
+        key = item.planned.key
+        return [
+            (Submission(retraction, f"{key}:retracted"), "corrected"),
+            (Submission(item.planned.raw, f"{key}:as:{item.draft.type}"), ""),  # counted with its retraction
+        ]
+
+    def _withdraw(self, existing: dict[str, dict[str, Any]]) -> list[tuple[Submission, str]]:
+        out: list[tuple[Submission, str]] = []
+        for withdrawn in self.plan.withdrawn:
+            target = key_id(withdrawn.key)
+            if target not in existing or key_id(f"{withdrawn.key}:retracted") in existing:
+                continue
+            old = self.log.get(target)
+            raw = {
+                "type": "DevelopmentRetracted",
+                "occurred": old.occurred,
+                "conflicts": old.conflicts,
+                "actors": old.actors,
+                "sources": old.sources,
+                "summary": f"{self.plan.dataset} row {withdrawn.row_id}: {withdrawn.reason}.",
+                "data": {"target": target, "reason": withdrawn.reason},
+                **({"origin": old.origin} if old.origin else {}),
+            }
+            out.append((Submission(raw, f"{withdrawn.key}:retracted"), "corrected"))
+        return out

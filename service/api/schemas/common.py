@@ -1,0 +1,42 @@
+"""What every schema module shares: strict ordered schemas, positions, evidence, references to developments."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+#: the largest log position the databases can hold (a signed 64-bit integer)
+MAX_POSITION = 2**63 - 1
+POSITION = validate.Range(min=0, max=MAX_POSITION)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        ordered = True
+
+
+
+
+class EvidenceSchema(StrictSchema):
+    ids = fields.List(fields.UUID(), required=True, metadata={"description": "newest first, at most 20"})
+    total = fields.Integer(required=True, metadata={"description": "how many developments stand behind the fact"})
+    capped = fields.Boolean(required=True, metadata={"description": "true when ids shows only the newest"})
+
+
+class DevelopmentRefSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    occurred = fields.String(required=True)
+    summary = fields.String(required=True)
+
+
+class UncertainSchema(DevelopmentRefSchema):
+    occurred_earliest = fields.String(required=True)
+    occurred_latest = fields.String(required=True)
+
+
+class ComputedForSchema(StrictSchema):
+    as_of = fields.String(
+        allow_none=True, required=True, metadata={"description": "the date of the world answered for"}
+    )
+    known_at = fields.Integer(required=True, metadata={"description": "the log position answered for"})
+    head = fields.Integer(metadata={"description": "the newest position the projections had reached"})

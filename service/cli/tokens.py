@@ -1,0 +1,59 @@
+"""``conflict-status token``: create, list and revoke bearer tokens."""
+
+from __future__ import annotations
+
+import click
+
+from service.cli.common import settings
+from service.tokens import ROLES, TokenStore
+
+CURL_EXAMPLE = """
+Submitter token (shown once): {token}
+
+Try:
+  curl -s {url}/v1/events?limit=3
+  curl -s -X POST {url}/v1/events \\
+    -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
+    -d '{{"type": "StatementIssued", "occurred": "2020-06-27", "conflicts": ["libya"], "actors": ["FRA"],
+         "sources": [{{"name": "Elysee statement"}}], "summary": "France repeated its call for a ceasefire.",
+         "data": {{"by": "FRA", "text": "France calls again for a ceasefire in Libya.", "topics": ["libya"]}}}}'
+API docs: {url}/docs
+"""
+
+
+@click.group()
+def token() -> None:
+    """Create, list and revoke bearer tokens."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--label", default="", help="a note saying whose token it is")
+@click.option("--curl", "show_curl", is_flag=True, help="also print a curl example that uses the token")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="the address, for --curl")
+def token_create(role: str, label: str, show_curl: bool, base_url: str) -> None:
+    """Print a new token for ROLE (it is shown only this once)."""
+    store = TokenStore(settings().database_url)
+    secret, _ = store.create(role, label)
+    click.echo(secret)
+    if show_curl:
+        click.echo(CURL_EXAMPLE.format(token=secret, url=base_url.rstrip("/")), err=True)
+
+
+@token.command("list")
+def token_list() -> None:
+    """List tokens (never their secrets)."""
+    store = TokenStore(settings().database_url)
+    store.create_table()
+    for info in store.list():
+        state = "revoked" if info.revoked else "live"
+        click.echo(f"{info.id}  {info.role:<9}  {state:<7}  {info.created_at}  {info.label}")
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """Revoke the token with TOKEN_ID (from ``token list``)."""
+    if not TokenStore(settings().database_url).revoke(token_id):
+        raise click.ClickException(f"no live token has the id {token_id}")
+    click.echo("revoked")
