@@ -61,7 +61,7 @@ from events.log.application import MAX_BATCH
 from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
-from tests.e2e_server import BIN, Server, serve
+from tests.e2e.server import BIN, Server, serve
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONFLICTS = 20

@@ -25,7 +25,7 @@ from bench.workload import conflict_ids, developments, registrations
 from events.log.admission import Submission
 from events.log.application import MAX_BATCH
 from events.log.opening import open_log
-from tests.e2e_server import serve
+from tests.e2e.server import serve
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 

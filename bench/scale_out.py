@@ -39,7 +39,7 @@ import psycopg
 import requests
 
 from bench.workload import conflict_ids, developments, registrations
-from tests.e2e_server import Server, serve
+from tests.e2e.server import Server, serve
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONFLICTS = 20

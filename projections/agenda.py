@@ -8,6 +8,7 @@ proposals that both made.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from projections.evidence import cite, empty, shown
@@ -35,73 +36,100 @@ def initial(key: str) -> State:
 
 def apply(state: State, item: Item) -> State:
     """The state after ``item`` (mutates and returns ``state``)."""
-    data = item.content["data"]
-    occurred = item.content["occurred"]
-    kind = item.type
-    if kind == "AgendaItemsRaised":
-        for topic in data["topics"]:
-            entry = state["topics"].setdefault(
-                topic,
-                {
-                    "topic": topic,
-                    "raised_by": [],
-                    "first_raised": occurred,
-                    "last_raised": occurred,
-                    "horizon": data["horizon"],
-                    "evidence": empty(),
-                },
-            )
-            if data["raised_by"] not in entry["raised_by"]:
-                entry["raised_by"].append(data["raised_by"])
-            entry["last_raised"] = occurred
-            if data["horizon"] == "current":
-                entry["horizon"] = "current"
-            cite(entry["evidence"], item.evidence)
-    elif kind == "MeetingHeld":
-        contact = {
-            "on": occurred,
-            "format": data["format"],
-            "location": data.get("location"),
-            "topics": data.get("topics") or [],
-            "evidence": item.evidence,
-        }
-        state["contacts"] = [*state["contacts"], contact][-KEEP_CONTACTS:]
-        state["contact_count"] += 1
-        state["last_contact"] = occurred
-    elif kind == "BriefingGiven":
-        briefing = {"on": occurred, "by": data["by"], "subject": data["subject"], "evidence": item.evidence}
-        state["briefings"] = [*state["briefings"], briefing][-KEEP_CONTACTS:]
-    elif kind == "CeasefireCalled":
-        key = "ceasefire-call:" + ",".join(item.content.get("conflicts") or ())
-        state["joint_positions"][key] = {
-            "kind": "ceasefire_called",
-            "conflicts": item.content.get("conflicts") or [],
-            "basis": data.get("basis") or [],
-            "dialogue_resumption": data.get("dialogue_resumption"),
-            "on": occurred,
-            "evidence": _cited(state["joint_positions"].get(key), item),
-        }
-    elif kind == "SummitProposed":
-        key = "summit-proposal:" + data["summit"]
-        state["joint_positions"][key] = {
-            "kind": "summit_proposed",
-            "summit": data["summit"],
-            "conflicts": item.content.get("conflicts") or [],
-            "location": data.get("location"),
-            "in_principle": data.get("in_principle"),
-            "on": occurred,
-            "evidence": _cited(state["joint_positions"].get(key), item),
-        }
+    handler = HANDLERS.get(item.type)
+    if handler is not None:
+        handler(state, item, item.content["data"])
     state["developments"] += 1
-    state["last_development"] = {"id": item.id, "type": kind, "occurred": occurred, "summary": item.content["summary"]}
+    state["last_development"] = {
+        "id": item.id,
+        "type": item.type,
+        "occurred": item.content["occurred"],
+        "summary": item.content["summary"],
+    }
     state["last_key"] = [item.latest.isoformat(), item.position]
     return state
+
+
+def _raised(state: State, item: Item, data: dict[str, Any]) -> None:
+    occurred = item.content["occurred"]
+    for topic in data["topics"]:
+        entry = state["topics"].setdefault(
+            topic,
+            {
+                "topic": topic,
+                "raised_by": [],
+                "first_raised": occurred,
+                "last_raised": occurred,
+                "horizon": data["horizon"],
+                "evidence": empty(),
+            },
+        )
+        if data["raised_by"] not in entry["raised_by"]:
+            entry["raised_by"].append(data["raised_by"])
+        entry["last_raised"] = occurred
+        if data["horizon"] == "current":
+            entry["horizon"] = "current"
+        cite(entry["evidence"], item.evidence)
+
+
+def _met(state: State, item: Item, data: dict[str, Any]) -> None:
+    occurred = item.content["occurred"]
+    contact = {
+        "on": occurred,
+        "format": data["format"],
+        "location": data.get("location"),
+        "topics": data.get("topics") or [],
+        "evidence": item.evidence,
+    }
+    state["contacts"] = [*state["contacts"], contact][-KEEP_CONTACTS:]
+    state["contact_count"] += 1
+    state["last_contact"] = occurred
+
+
+def _briefed(state: State, item: Item, data: dict[str, Any]) -> None:
+    briefing = {"on": item.content["occurred"], "by": data["by"], "subject": data["subject"], "evidence": item.evidence}
+    state["briefings"] = [*state["briefings"], briefing][-KEEP_CONTACTS:]
+
+
+def _ceasefire_called(state: State, item: Item, data: dict[str, Any]) -> None:
+    conflicts = item.content.get("conflicts") or []
+    key = "ceasefire-call:" + ",".join(conflicts)
+    state["joint_positions"][key] = {
+        "kind": "ceasefire_called",
+        "conflicts": conflicts,
+        "basis": data.get("basis") or [],
+        "dialogue_resumption": data.get("dialogue_resumption"),
+        "on": item.content["occurred"],
+        "evidence": _cited(state["joint_positions"].get(key), item),
+    }
+
+
+def _summit_proposed(state: State, item: Item, data: dict[str, Any]) -> None:
+    key = "summit-proposal:" + data["summit"]
+    state["joint_positions"][key] = {
+        "kind": "summit_proposed",
+        "summit": data["summit"],
+        "conflicts": item.content.get("conflicts") or [],
+        "location": data.get("location"),
+        "in_principle": data.get("in_principle"),
+        "on": item.content["occurred"],
+        "evidence": _cited(state["joint_positions"].get(key), item),
+    }
 
 
 def _cited(previous: dict[str, Any] | None, item: Item) -> dict[str, Any]:
     evidence = copy.deepcopy(previous["evidence"]) if previous else empty()
     cite(evidence, item.evidence)
     return evidence
+
+
+HANDLERS: dict[str, Callable[[State, Item, dict[str, Any]], None]] = {
+    "AgendaItemsRaised": _raised,
+    "MeetingHeld": _met,
+    "BriefingGiven": _briefed,
+    "CeasefireCalled": _ceasefire_called,
+    "SummitProposed": _summit_proposed,
+}
 
 
 def render(state: State) -> dict[str, Any]:

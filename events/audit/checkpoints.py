@@ -161,7 +161,6 @@ class Checkpoint:
         return checkpoint
 
 
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -27,7 +27,6 @@ def key_id(public_raw: bytes) -> str:
     return hashlib.sha256(public_raw).hexdigest()[:16]
 
 
-
 @dataclass(frozen=True)
 class SigningKey:
     """The service's Ed25519 key."""

@@ -31,6 +31,7 @@ from uuid import UUID
 from events.log.application import ConflictLog
 from events.log.chain import GENESIS, entry_hash
 from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, rows_for
+from events.log.library import transaction
 from events.log.postgres import PostgresLogStore
 from events.vocabulary.errors import DomainError
 
@@ -105,7 +106,7 @@ def backup_lines(log: ConflictLog) -> Iterator[dict[str, Any]]:
 def restore(log: ConflictLog, lines: Iterable[Any]) -> Restored:
     """Write a backup into the empty ``log``, verbatim, or nothing (``BackupProblem``)."""
     writer = _Writer(log)
-    with log.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+    with transaction(log.recorder, commit=True) as cursor:
         writer.lock(cursor)
         if writer.has_events(cursor):
             raise BackupProblem("the log is not empty: restore a backup into a new database only")

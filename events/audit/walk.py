@@ -17,6 +17,7 @@ from events.log.chain import GENESIS, Joined, Link, StoredRow, entry_bytes, entr
 
 BreakKind = Literal["altered", "missing", "inserted", "reordered"]
 
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """A (position, hash) the chain must contain: a signed checkpoint whose signature holds."""

@@ -85,17 +85,17 @@ def _values(lines: Iterable[str], summary: NdjsonSummary) -> Iterator[tuple[int,
         try:
             yield number, json.loads(line)
         except (json.JSONDecodeError, RecursionError) as e:
-            message = f"malformed JSON: {e.msg} at column {e.colno}" if isinstance(e, json.JSONDecodeError) else (
-                "JSON nested too deeply"
+            message = (
+                f"malformed JSON: {e.msg} at column {e.colno}"
+                if isinstance(e, json.JSONDecodeError)
+                else ("JSON nested too deeply")
             )
             raise NdjsonStopped(f"line {number}: {message}", summary) from None
 
 
 def _stopped(refused: BatchRefused[int], summary: NdjsonSummary) -> NdjsonStopped:
     problems = getattr(refused.error, "problems", [])
-    lines = [
-        f"line {refused.tags[p.index]}: {p.field}: {p.message}" for p in problems if p.index is not None
-    ]
+    lines = [f"line {refused.tags[p.index]}: {p.field}: {p.message}" for p in problems if p.index is not None]
     summary.rejected += len({p.index for p in problems if p.index is not None}) or len(refused.tags)
     detail = "\n".join(lines) or str(refused.error)
     return NdjsonStopped(f"import stopped; nothing of this batch was stored:\n{detail}\n{summary.line()}", summary)

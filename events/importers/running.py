@@ -112,6 +112,7 @@ def apply_plan(
     submissions = Decisions(log, plan).decide(registrations, checked, summary)
     _count_reports(summary, plan)
     tick(total // 2, total)
+
     def received(receipt: Receipt, outcome: str) -> None:
         if not outcome:
             return

@@ -44,6 +44,7 @@ def check_all(submissions: Sequence[Submission], batch: bool) -> list[Draft]:
         raise InvalidDevelopment(problems)
     return drafts
 
+
 def ids_of(drafts: list[Draft], submissions: Sequence[Submission]) -> list[UUID]:
     """The ids the drafts will have; two items of one call under one id must have the same content."""
     ids = [development_id(d.client_id, s.key) for d, s in zip(drafts, submissions, strict=True)]
@@ -51,13 +52,12 @@ def ids_of(drafts: list[Draft], submissions: Sequence[Submission]) -> list[UUID]
     problems = []
     for index, (ident, draft) in enumerate(zip(ids, drafts, strict=True)):
         if ident in first and drafts[first[ident]].digest() != draft.digest():
-            problems.append(
-                Problem("id", f"id {ident} is also used by item {first[ident]} with other content", index)
-            )
+            problems.append(Problem("id", f"id {ident} is also used by item {first[ident]} with other content", index))
         first.setdefault(ident, index)
     if problems:
         raise IdConflict("two items of the batch share an id but not their content", problems)
     return ids
+
 
 def fresh_indexes(drafts: list[Draft], ids: list[UUID], existing: Mapping[str, Any], batch: bool) -> list[int]:
     """Indexes of the drafts to store: not yet in the log, and not repeated in the call."""
@@ -81,7 +81,6 @@ def fresh_indexes(drafts: list[Draft], ids: list[UUID], existing: Mapping[str, A
     if problems:
         raise IdConflict("an id is already taken by a development with other content", problems)
     return fresh
-
 
 
 class References:

@@ -23,6 +23,7 @@ from events.log.admission import References, Submission, check_all, fresh_indexe
 from events.log.chain import CanonicalJSONTranscoder, Link
 from events.log.development import Development, RecordedDevelopment
 from events.log.group_commit import GroupCommit
+from events.log.library import store_events
 from events.log.store import LogStore
 from events.vocabulary.errors import BatchTooLarge, DevelopmentNotFound
 from events.vocabulary.kinds import parse_uuid
@@ -70,9 +71,8 @@ class ConflictLog(Application[UUID]):
     ) -> list[Recording[UUID]]:
         """Store the events (or the aggregates' pending events) in one transaction.
 
-        ``Application.save`` tells events from aggregates with runtime
-        ``Protocol`` checks, a tenth of a batch's time; the log has no
-        snapshots and no aggregate cache, so the events go straight to the store.
+        The log has no snapshots and no aggregate cache, so the events go
+        straight to the store (``library.store_events``).
         """
         events: list[DomainEventProtocol[UUID]] = []
         for obj in objs:
@@ -80,8 +80,7 @@ class ConflictLog(Application[UUID]):
                 events += obj.collect_events()
             elif obj is not None:
                 events.append(obj)  # type: ignore[arg-type]
-        recordings = self.events.put(events, **kwargs) if events else []
-        self._notify(recordings)
+        recordings = store_events(self, events, **kwargs)
         if recordings and self.on_appended is not None:
             self.on_appended(max(r.notification.id for r in recordings))
         return recordings

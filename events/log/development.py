@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from events.log.chain import Link
+from events.log.library import new_event
 from events.vocabulary.content import Content, content_fields
 from events.vocabulary.validation import Draft
 
@@ -79,13 +80,10 @@ class Development(Aggregate):
         at a third of the cost.
         """
         event_class = cls.Registered if draft.type in ("ConflictRegistered", "ActorRegistered") else cls.Recorded
-        return event_class(
-            originator_id=aggregate_id,
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=event_class.create_timestamp(),
-            originator_topic=DEVELOPMENT_TOPIC,
-            **event_fields(draft),
+        event: Development.Recorded = new_event(
+            event_class, aggregate_id, cls.INITIAL_VERSION, DEVELOPMENT_TOPIC, **event_fields(draft)
         )
+        return event
 
 
 def event_fields(draft: Draft) -> dict[str, Any]:

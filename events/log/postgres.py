@@ -7,15 +7,23 @@ from functools import cached_property
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composable
 
 from events.log.chain import Link
 from events.log.chain import table_statements as chain_table_statements
 from events.log.index import IndexRows, index_rows, table_statements
+from events.log.library import (
+    notify_channel,
+    postgres_add_tables,
+    postgres_connection,
+    postgres_insert,
+    postgres_lock_sql,
+    postgres_schema,
+    transaction,
+)
 from events.log.recent_links import RecentLinks, published
 from events.log.store import LogStore
 
@@ -27,10 +35,11 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.prefix = f'"{self.datastore.schema}".'
+        self.prefix = f'"{postgres_schema(self)}".'
         self.events_table = events_table_name
-        self.sql_create_statements += [SQL(s).format() for s in table_statements(self.prefix, "BIGINT")]
-        self.sql_create_statements += [SQL(s).format() for s in chain_table_statements(self.prefix, "BIGINT")]  # type: ignore[arg-type]
+        postgres_add_tables(
+            self, [*table_statements(self.prefix, "BIGINT"), *chain_table_statements(self.prefix, "BIGINT")]
+        )
         self.recent_links = RecentLinks()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -45,14 +54,13 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         """
         if not stored_events:
             return []
-        with published(self.recent_links), self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with published(self.recent_links), postgres_connection(self) as conn, conn.cursor() as curs:
             try:
                 curs.execute(self._begin_locked)
                 while curs.nextset():
                     pass
                 head = curs.fetchone()
-                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
-                positions = [row["notification_id"] for row in curs.fetchall()]
+                positions = postgres_insert(self, curs, stored_events)
                 if len(positions) != len(stored_events):
                     raise ProgrammingError(f"{len(positions)} positions for {len(stored_events)} events")
                 links = self.links_after(curs, head["hash"] if head else None, stored_events, positions)
@@ -68,11 +76,8 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
     @cached_property
     def _begin_locked(self) -> str:
         """BEGIN, the library's lock statements, NOTIFY, and the chain's head: one message."""
-        lock = "; ".join(
-            statement.as_string() if isinstance(statement, Composable) else str(statement)
-            for statement in self.lock_table_statements
-        )
-        notify = f'NOTIFY "{self.channel_name}"'
+        lock = postgres_lock_sql(self)
+        notify = f'NOTIFY "{notify_channel(self)}"'
         head = self.HEAD_HASH.format(chain=self._table("event_chain"))
         return f"BEGIN; {lock}; {notify}; {head}"
 
@@ -91,21 +96,22 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         )
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with postgres_connection(self) as conn, conn.cursor() as curs:
             curs.execute(_pg(sql), list(params))  # type: ignore[arg-type]
             return [dict(row) for row in curs.fetchall()]
+
     param = "%s"
 
     def _id_text(self, column: str) -> str:
         return f"{column}::text"
 
     def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        with postgres_connection(self) as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self._sql(sql), list(params), binary=True)  # bytea as bytes: half the transfer of hex
             return list(curs.fetchall())
 
     def _write(self, sql: str, params: Sequence[Any]) -> int:
-        with self.datastore.transaction(commit=True) as curs:
+        with transaction(self, commit=True) as curs:
             curs.execute(self._sql(sql), list(params))
             return int(curs.rowcount)
 

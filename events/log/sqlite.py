@@ -17,17 +17,18 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteCursor
 
 from events.log.chain import table_statements as chain_table_statements
 from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, index_rows, table_statements
+from events.log.library import SQLiteInsertHook, sqlite_ids_are_uuids, sqlite_lock_path, sqlite_rowcount, transaction
 from events.log.recent_links import RecentLinks, published
 from events.log.store import LogStore
 
 UUID_HEX_PARTS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
 
 
-class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
+class SQLiteLogStore(LogStore, SQLiteInsertHook):
     """SQLite: events, index rows and chain links in one transaction; writers queue on a file lock."""
 
     _writers = threading.RLock()
@@ -44,8 +45,8 @@ class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
         """Hold the writers' queue (reentrant: a group commit holds it around its insert)."""
-        name = self.datastore.pool.db_name
-        if self.datastore.pool.is_sqlite_memory_mode:
+        lock_path = sqlite_lock_path(self.datastore)
+        if lock_path is None:
             yield
             return
         with self._writers:
@@ -53,7 +54,7 @@ class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
             try:
                 if self._depth == 1:
                     if self._lock_fd is None:
-                        self._lock_fd = os.open(f"{name}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+                        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
                     fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
                 try:
                     yield
@@ -71,23 +72,19 @@ class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
         statements = [*super().construct_create_table_statements(), *table_statements("", "INTEGER")]
         return [*statements, *chain_table_statements("", "INTEGER")]
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        assert positions is not None
-        self.recent_links.stage(self.append_links(c, stored_events, positions))  # the write lock is held
+    def inserted(self, cursor: SQLiteCursor, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> None:
+        """Chain links and index rows, in the transaction that inserted the events (the write lock is held)."""
+        self.recent_links.stage(self.append_links(cursor, stored_events, positions))
         rows = index_rows(stored_events, positions)
         if rows:
-            c.executemany(INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
-            c.executemany(INSERT_REF.format(p=""), [ref for r in rows for ref in r.refs])
+            cursor.executemany(INSERT_DEVELOPMENT.format(p=""), [r.development for r in rows])
+            cursor.executemany(INSERT_REF.format(p=""), [ref for r in rows for ref in r.refs])
             registry = [r.registry for r in rows if r.registry]
             if registry:
-                c.executemany(INSERT_REGISTRY.format(p=""), registry)
-        return positions
+                cursor.executemany(INSERT_REGISTRY.format(p=""), registry)
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        with self.datastore.transaction(commit=False) as c:
+        with transaction(self, commit=False) as c:
             c.execute(sql, list(params))
             return [dict(row) for row in c.fetchall()]
 
@@ -95,14 +92,14 @@ class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
         return self.convert_originator_id(value)
 
     def _tuples(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        with self.datastore.transaction(commit=False) as c:
+        with transaction(self, commit=False) as c:
             c.execute(sql, list(params))
             return list(c.fetchall())
 
     def _write(self, sql: str, params: Sequence[Any]) -> int:
-        with self.datastore.transaction(commit=True) as c:
+        with transaction(self, commit=True) as c:
             c.execute(sql, list(params))
-            return int(c.sqlite_cursor.rowcount)
+            return sqlite_rowcount(c)
 
     def _stored_id(self, ident: str) -> Any:
         try:
@@ -111,7 +108,7 @@ class SQLiteLogStore(LogStore, SQLiteApplicationRecorder):
             return ident
 
     def _id_text(self, column: str) -> str:
-        if self.datastore.originator_id_type != "uuid":
+        if not sqlite_ids_are_uuids(self):
             return column
         parts = "||'-'||".join(f"substr({column},{start},{length})" for start, length in UUID_HEX_PARTS)
         return f"CASE WHEN length({column}) = 32 THEN {parts} ELSE {column} END"  # the library stores UUID.hex

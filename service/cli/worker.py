@@ -21,6 +21,7 @@ import click
 
 from events.log.application import ConflictLog
 from events.log.database_url import is_sqlite, libpq_url
+from events.log.library import notify_channel
 from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
@@ -81,7 +82,7 @@ class Notifications(Wakeups):
 def wakeups_for(conflict_log: ConflictLog, database_url: str, stop: threading.Event) -> Wakeups:
     if is_sqlite(database_url):
         return Wakeups(stop)
-    channel: str = conflict_log.recorder.channel_name  # type: ignore[attr-defined]
+    channel = notify_channel(conflict_log.recorder)
     return Notifications(stop, database_url, channel)
 
 

@@ -10,18 +10,11 @@ dates placed on a chart).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from flask import current_app, g, request
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-
-from events.audit.checkpoints import Checkpoint
-from events.audit.verify import verify_log
 from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound, DomainError
 from events.vocabulary.occurred import parse_occurred
@@ -35,9 +28,7 @@ TIMELINE_MAX = 5000  # developments drawn on one chart
 BAND_SAMPLES = 100  # as-of answers asked to draw the ceasefire bands
 LISTED = 100  # developments listed under the chart, newest first
 RECENT = 12  # developments listed under "incoming" before the live feed adds more
-REPLAY_STEPS = 25
 DEFAULT_WINDOW = 365  # days a conflict's chart shows before its end, unless asked for all
-VERIFY_TTL = 60.0  # seconds a verification result is shown before it is recomputed
 _DEVELOPMENT = DevelopmentSchema()
 
 
@@ -89,7 +80,7 @@ def development_answer(development: RecordedDevelopment) -> dict[str, Any]:
     return answer
 
 
-def _latest(occurred: str | None) -> date | None:
+def latest_day(occurred: str | None) -> date | None:
     if not occurred:
         return None
     try:
@@ -114,8 +105,8 @@ def overview() -> dict[str, Any]:
         status = queries.conflict(item["conflict"])
         rows.append({**item, "assessment": status["assessment"], "fighting": status["fighting"]})
     rows.sort(key=lambda r: r["name"] or r["conflict"])
-    rows.sort(key=lambda r: _latest((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
-    agendas = sorted(queries.agendas(), key=lambda a: _latest(a["last_contact"]) or date.min, reverse=True)
+    rows.sort(key=lambda r: latest_day((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
+    agendas = sorted(queries.agendas(), key=lambda a: latest_day(a["last_contact"]) or date.min, reverse=True)
     log = runtime().log
     head = log.head()
     recent = [development_answer(d) for d in log.read(after=max(0, head - RECENT), limit=RECENT)]
@@ -297,108 +288,3 @@ def development_page(ident: str) -> dict[str, Any]:
 
 
 # -- audit ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApiAnswer:
-    """What an in-process call to the service's own REST API answered."""
-
-    state: str  # "ok", "missing" (no such endpoint on this service) or "error"
-    body: dict[str, Any] = field(default_factory=dict)
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.state == "ok"
-
-
-def api_get(path: str, params: dict[str, Any]) -> ApiAnswer:
-    """GET one of the service's own ``/v1`` endpoints in-process, as any client would.
-
-    The audit page uses the replay and diff endpoints through their public
-    contract, so it keeps working however they are built.  An endpoint this
-    service does not have is ``missing``, not an error.
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        app.url_map.bind("localhost").match(path, method="GET")
-    except (NotFound, MethodNotAllowed):
-        return ApiAnswer("missing")
-    headers = {"Accept": "application/json", "X-Request-Id": g.get("request_id", "")}
-    query = {k: v for k, v in params.items() if v is not None and v != ""}
-    visitor = {"REMOTE_ADDR": request.remote_addr or "-"}  # a rate limit counts it against the visitor
-    response = app.test_client().get(path, query_string=query, headers=headers, environ_base=visitor)
-    body = response.get_json(silent=True) or {}
-    if response.status_code == 200:
-        return ApiAnswer("ok", body)
-    return ApiAnswer("error", body, body.get("detail") or f"the service answered {response.status_code}")
-
-
-@dataclass
-class _Verified:
-    report: dict[str, Any]
-    head: int
-    at: float
-
-
-_verified: dict[str, _Verified] = {}
-_verify_lock = threading.Lock()
-
-
-def verification() -> dict[str, Any]:
-    """The log's verification (as ``GET /v1/audit/verify`` answers), recomputed at most once a minute.
-
-    Anyone may read the pages, so the page does not ask for an auditor's token:
-    the chain and checkpoints it checks are public already.  Verifying walks the
-    whole log, so a result is reused for ``VERIFY_TTL`` seconds while the head has
-    not moved, in each process; the page says when it was computed.
-    """
-    log = runtime().log
-    head = log.head()
-    key = runtime().settings.database_url
-    with _verify_lock:
-        cached = _verified.get(key)
-        if cached is None or cached.head != head or time.monotonic() - cached.at > VERIFY_TTL:
-            report = verify_log(log.store).as_dict()
-            report["verified_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-            cached = _Verified(report, head, time.monotonic())
-            _verified[key] = cached
-    return cached.report
-
-
-def audit_page(conflict: str, after: int, diff_from: str, diff_to: str) -> dict[str, Any]:
-    """A conflict's replay as readable steps, a diff between two points, and the log's verification."""
-    status = runtime().queries.conflict(conflict)  # an unknown conflict is a 404 before anything else
-    last = _latest((status["last_development"] or {}).get("occurred")) or date.today()
-    diff_from = diff_from or (last - timedelta(days=1)).isoformat()
-    diff_to = diff_to or last.isoformat()
-    replay = api_get("/v1/audit/replay", {"conflict": conflict, "after": after, "limit": REPLAY_STEPS})
-    diff = api_get("/v1/audit/diff", {"conflict": conflict, "from": diff_from, "to": diff_to})
-    developments = Developments()
-    differences = [
-        {**d, "evidence": developments.evidence(list(d.get("evidence") or []))}
-        for d in diff.body.get("differences", [])
-    ]
-    log = runtime().log
-    try:
-        verified: dict[str, Any] | None = verification()
-        verify_error = ""
-    except DomainError as e:
-        verified, verify_error = None, str(e)
-    row = log.store.latest_checkpoint_row()
-    return {
-        "status": status,
-        "replay": replay,
-        "steps": replay.body.get("steps", []),
-        "next_after": replay.body.get("next_after"),
-        "after": after,
-        "diff": diff,
-        "differences": differences,
-        "diff_from": diff_from,
-        "diff_to": diff_to,
-        "verified": verified,
-        "verify_error": verify_error,
-        "checkpoint": Checkpoint.from_row(row).as_dict() if row else None,
-        "checkpoint_every": runtime().settings.checkpoint_every,
-        "key_id": runtime().signing_key.key_id,
-    }

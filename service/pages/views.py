@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from events.vocabulary.errors import DevelopmentNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
 from service import problems
+from service.pages import audit_models
 from service.pages import models as page_models
 from service.runtime import runtime
 
@@ -123,7 +124,7 @@ def agenda(a: str, b: str) -> str:
 @blp.get("/audit/<conflict>")
 def audit(conflict: str) -> str:
     """A conflict's replay as readable steps, a diff of two points (``from``, ``to``), the log's verification."""
-    model = page_models.audit_page(
+    model = audit_models.audit_page(
         conflict, _whole("after", 0) or 0, request.args.get("from", "").strip(), request.args.get("to", "").strip()
     )
     return render_template("audit.html", **model)

@@ -14,8 +14,6 @@ class StrictSchema(Schema):
         ordered = True
 
 
-
-
 class EvidenceSchema(StrictSchema):
     ids = fields.List(fields.UUID(), required=True, metadata={"description": "newest first, at most 20"})
     total = fields.Integer(required=True, metadata={"description": "how many developments stand behind the fact"})

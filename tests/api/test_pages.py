@@ -16,9 +16,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from projections.audit import Auditor
+from projections.queries import ScopeNotFound
 from service.app import create_app
 from service.pages import charts
-from service.pages import models as page_models
 from service.settings import Settings
 from tests.conftest import make_token, seed_lines
 
@@ -278,18 +279,16 @@ def test_the_audit_page_shows_the_verification_and_the_latest_signed_checkpoint(
     assert signed["signature"] in checkpoint and signed["key_id"] in checkpoint
 
 
-def test_the_audit_page_says_so_when_the_replay_and_diff_endpoints_are_missing(
+def test_a_replay_the_auditor_refuses_is_a_notice_and_the_rest_of_the_page_stays(
     seeded: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(page_models, "api_get", lambda path, params: page_models.ApiAnswer("missing"))
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ScopeNotFound("conflict", "ukraine-east")
+
+    monkeypatch.setattr(Auditor, "replay", refuse)
     html = page(seeded, "/audit/ukraine-east")
-    assert html.count("Not available yet.") == 2
-    assert "GET /v1/audit/replay" in html and "intact" in html
-
-
-def test_an_endpoint_the_service_lacks_is_missing_rather_than_an_error(pages_app: Flask) -> None:
-    with pages_app.test_request_context("/"):
-        assert page_models.api_get("/v1/audit/no-such-thing", {}).state == "missing"
+    assert "The replay could not be made:" in html and "unknown conflict &#39;ukraine-east&#39;" in html
+    assert 'id="differences"' in html and "intact" in html
 
 
 def test_a_diff_side_that_cannot_be_read_is_shown_as_a_notice(seeded: FlaskClient) -> None:

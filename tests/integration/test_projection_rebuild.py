@@ -27,12 +27,12 @@ from hypothesis import strategies as st
 
 from events.log.application import ConflictLog
 from events.log.opening import open_log
-from projections import store as store_module
+from projections import tuning
 from projections.database import Database, open_database
 from projections.folds import answer_from_scratch
 from projections.store import ProjectionStore
 from tests.conftest import postgres_database
-from tests.test_projection_equality import CONFLICTS, SOURCES, START, histories, submit_history
+from tests.integration.test_projection_equality import CONFLICTS, SOURCES, START, histories, submit_history
 
 Tables = dict[str, list[tuple[Any, ...]]]
 
@@ -80,7 +80,7 @@ def assert_rebuild_equals_catch_up(database_url: str, steps: list[tuple[str, Any
         head = store.catch_up()
         caught_up, answered = tables(db), answers(store, head)
         for developments in (chunk, 1_000_000):
-            store_module.REBUILD_CHUNK = developments
+            tuning.REBUILD_CHUNK = developments
             assert store.rebuild() == head
             assert tables(db) == caught_up, f"chunk of {developments}"
             assert answers(store, head) == answered, f"chunk of {developments}"
@@ -102,10 +102,10 @@ def submit(log: ConflictLog, store: ProjectionStore, steps: list[tuple[str, Any]
 
 @pytest.fixture
 def page_by_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "SNAPSHOT_EVERY", 3)
-    monkeypatch.setattr(store_module, "PAGE", 2)
-    monkeypatch.setattr(store_module, "PAGES_PER_TRANSACTION", 1)
-    monkeypatch.setattr(store_module, "REBUILD_CHUNK", store_module.REBUILD_CHUNK)
+    monkeypatch.setattr(tuning, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(tuning, "PAGE", 2)
+    monkeypatch.setattr(tuning, "PAGES_PER_TRANSACTION", 1)
+    monkeypatch.setattr(tuning, "REBUILD_CHUNK", tuning.REBUILD_CHUNK)
 
 
 def development(kind: str, occurred: str, conflicts: list[str], data: dict[str, Any]) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from schemathesis.config import SchemathesisConfig
 from events.log.admission import Submission
 from service.app import create_app
 from service.settings import Settings
+from tests.api.test_api_events import CALL, REGISTRATION, is_problem
 from tests.conftest import make_token, seed_lines
-from tests.test_api_events import CALL, REGISTRATION, is_problem
 
 EXAMPLES = 15
 CONFIG = SchemathesisConfig.from_dict(

@@ -14,8 +14,8 @@ from events.log.database_url import sqlite_path
 from service import tokens
 from service.app import create_app
 from service.settings import Settings
+from tests.api.test_api_events import CALL, is_problem
 from tests.conftest import make_token
-from tests.test_api_events import CALL, is_problem
 
 #: a role that does not grant the required one, for each role a route may require
 WRONG_ROLE = {"submitter": "auditor", "auditor": "submitter", "admin": "submitter"}

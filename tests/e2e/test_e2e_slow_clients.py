@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e_load import registration
-from tests.e2e_server import Server, serve
+from tests.e2e.load import registration
+from tests.e2e.server import Server, serve
 
 pytestmark = pytest.mark.e2e
 

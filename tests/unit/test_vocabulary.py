@@ -157,3 +157,24 @@ def test_the_openapi_schema_has_one_variant_per_type() -> None:
     variants = request_schema()["oneOf"]
     assert [v["title"] for v in variants] == list(TYPES)
     assert all(v["additionalProperties"] is False for v in variants)
+
+
+def test_a_developments_content_fields_are_declared_once_and_everything_derives_from_them() -> None:
+    from dataclasses import fields
+
+    from events.log.development import Development, RecordedDevelopment
+    from events.vocabulary.content import SUBMITTED, Content
+    from events.vocabulary.event_types import envelope_fields
+    from events.vocabulary.kinds import AnyObject
+    from events.vocabulary.validation import Draft
+    from service.api.schemas.events import DevelopmentSchema
+
+    envelope = [name for name in envelope_fields(AnyObject()) if name != "id"]
+    assert list(SUBMITTED) == envelope
+    for derived in (Draft, RecordedDevelopment):
+        assert issubclass(derived, Content)
+    stored = {f.name for f in fields(Development.Recorded)}
+    assert set(SUBMITTED) | {"earliest", "latest", "digest"} <= stored
+    assert set(SUBMITTED) <= set(DevelopmentSchema._declared_fields)
+    draft = check_development(call())
+    assert set(draft.content()) == set(SUBMITTED) - {"origin"}

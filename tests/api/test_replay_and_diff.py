@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_acceptance import submit_seed
+from tests.api.test_acceptance import submit_seed
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 GED = (FIXTURES / "ged-messy.csv").read_bytes()
 CSV = {"Content-Type": "text/csv"}
 

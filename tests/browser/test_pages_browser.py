@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e_server import Server, serve
+from tests.e2e.server import Server, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TIMEOUT_MS = 15_000
 

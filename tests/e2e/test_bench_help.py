@@ -10,7 +10,7 @@ from pathlib import Path
 def test_python_m_bench_help_works() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--help"],
-        cwd=Path(__file__).parents[1],
+        cwd=Path(__file__).parents[2],
         capture_output=True,
         text=True,
         timeout=60,

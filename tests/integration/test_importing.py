@@ -14,7 +14,7 @@ from events.importers.decisions import key_id
 from events.log.application import ConflictLog
 from events.vocabulary.errors import IdConflict
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 GED_HEADER = (
     "id,conflict_new_id,conflict_name,side_a,side_a_new_id,gwnoa,side_b,side_b_new_id,gwnob,"

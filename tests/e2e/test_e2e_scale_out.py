@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
-from tests.e2e_load import CONFLICT, Burst, all_developments, answers, registration
-from tests.e2e_server import BIN, Server, serve
+from tests.e2e.load import CONFLICT, Burst, all_developments, answers, registration
+from tests.e2e.server import BIN, Server, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from tests.conftest import postgres_database
-from tests.e2e_load import Burst, all_developments, answers, registration, statement
-from tests.e2e_server import Server, serve
+from tests.e2e.load import Burst, all_developments, answers, registration, statement
+from tests.e2e.server import Server, serve
 
 pytestmark = pytest.mark.e2e
 

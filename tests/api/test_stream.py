@@ -125,7 +125,7 @@ def test_feeds_beyond_the_per_process_slots_are_refused_until_one_closes(
 
 @pytest.mark.e2e
 def test_open_feeds_under_gunicorn_leave_threads_for_other_requests(sqlite_url: str, tmp_path: Path) -> None:
-    from tests.e2e_server import serve
+    from tests.e2e.server import serve
 
     with serve(sqlite_url, tmp_path, workers=1, extra_env={"STREAM_SLOTS": "2"}) as server:
         headers = server.token("submitter")

@@ -10,9 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from events.log.admission import Submission
 from events.log.application import ConflictLog
-from events.log.development import Development, event_fields
 from events.vocabulary.errors import IdConflict, InvalidDevelopment, UnknownReference
-from events.vocabulary.validation import check_development
 from tests.conftest import run_in_threads, seed_lines
 
 SOURCE = [{"name": "Kremlin statement"}]
@@ -133,17 +131,6 @@ def test_concurrent_writers_get_distinct_ordered_positions(log: ConflictLog) -> 
     positions = [d.position for d in log.read(limit=1000)]
     assert len(positions) == 41 == len(set(positions))
     assert positions == sorted(positions)
-
-
-def test_the_event_an_append_makes_is_the_one_the_aggregate_would_make() -> None:
-    draft = check_development(ceasefire_call())
-    ident = uuid.uuid4()
-    (made,) = Development._create(Development.Recorded, id=ident, **event_fields(draft)).collect_events()
-    direct = Development.recorded(draft, ident)
-    assert type(direct) is type(made)
-    assert {**vars(direct), "timestamp": None} == {**vars(made), "timestamp": None}
-    registered = Development.recorded(check_development(registration()), ident)
-    assert type(registered) is Development.Registered
 
 
 def test_a_batch_whose_stored_commit_was_reported_failed_is_answered_from_the_log(log: ConflictLog) -> None:

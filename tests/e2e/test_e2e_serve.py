@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e_server import Server, serve
+from tests.e2e.server import Server, serve
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from typing import Any
 from events.log.application import ConflictLog
 from events.log.group_commit import GroupCommit
 from events.vocabulary.errors import IdConflict
-from tests.test_log import ceasefire_call, registration
+from tests.integration.test_log import ceasefire_call, registration
 
 
 def test_concurrent_single_appends_each_get_their_own_record(log: ConflictLog) -> None:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def run(sqlite_url: str, *args: str) -> tuple[int, str, str]:

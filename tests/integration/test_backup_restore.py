@@ -25,12 +25,12 @@ from events.log.admission import Submission
 from events.log.development import Development
 from events.log.opening import open_log
 from service.cli import main
+from tests.api.test_api_events import CALL
 from tests.conftest import (
     postgres_database,
     postgres_unavailable,
     seed_lines,
 )
-from tests.test_api_events import CALL
 
 
 def run(database_url: str, *args: str) -> Result:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from events.log.admission import Submission
 from events.log.application import ConflictLog
 from events.log.opening import open_log
-from projections import store as store_module
+from projections import tuning
 from projections.database import open_database
 from projections.folds import answer_from_scratch
 from projections.store import ProjectionStore
@@ -221,9 +221,9 @@ def _record_keeping(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "SNAPSHOT_EVERY", 3)
-    monkeypatch.setattr(store_module, "PAGE", 4)
-    monkeypatch.setattr(store_module, "PAGES_PER_TRANSACTION", 2)
+    monkeypatch.setattr(tuning, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(tuning, "PAGE", 4)
+    monkeypatch.setattr(tuning, "PAGES_PER_TRANSACTION", 2)
 
 
 @settings(
