@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from projections.evidence import cite, empty, shown
-from projections.items import Item
+from projections.items import Item, count
 
 State = dict[str, Any]
 KEEP_CONTACTS = 50
@@ -39,14 +39,7 @@ def apply(state: State, item: Item) -> State:
     handler = HANDLERS.get(item.type)
     if handler is not None:
         handler(state, item, item.content["data"])
-    state["developments"] += 1
-    state["last_development"] = {
-        "id": item.id,
-        "type": item.type,
-        "occurred": item.content["occurred"],
-        "summary": item.content["summary"],
-    }
-    state["last_key"] = [item.latest.isoformat(), item.position]
+    count(state, item)
     return state
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from events.vocabulary.occurred import parse_occurred
 from projections.evidence import cite, empty, shown
-from projections.items import Item
+from projections.items import Item, count
 
 FIGHTING_WINDOW_DAYS = 30
 FIGHTING_TYPES = ("FightingReported", "CeasefireViolated")
@@ -61,14 +61,7 @@ def apply(state: State, item: Item) -> State:
     if item.type in FIGHTING_TYPES:
         _record_fighting(state, item)
     _prune_fighting(state, item.latest)
-    state["developments"] += 1
-    state["last_development"] = {
-        "id": item.id,
-        "type": item.type,
-        "occurred": item.content["occurred"],
-        "summary": item.content["summary"],
-    }
-    state["last_key"] = [item.latest.isoformat(), item.position]
+    count(state, item)
     return state
 
 

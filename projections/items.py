@@ -159,3 +159,15 @@ def pair_key(a: str, b: str) -> str:
     """The order-insensitive key of an agenda: ``FRA-RUS``."""
     first, second = sorted((a, b))
     return f"{first}-{second}"
+
+
+def count(state: dict[str, Any], item: Item) -> None:
+    """What every fold records of every development: one more, the latest in world order, and where it stands."""
+    state["developments"] += 1
+    state["last_development"] = {
+        "id": item.id,
+        "type": item.type,
+        "occurred": item.content["occurred"],
+        "summary": item.content["summary"],
+    }
+    state["last_key"] = [item.latest.isoformat(), item.position]
