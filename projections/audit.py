@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from events.log.development import RecordedDevelopment
+from events.vocabulary.occurred import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from projections import agenda, conflict_status
 from projections.items import Scope
 from projections.queries import ScopeNotFound, today
@@ -48,6 +49,12 @@ class Side:
         day, _, position = text.partition("@")
         if day.isdigit() and not position:
             return cls(known_at=int(day))
+        try:
+            as_of = date.fromisoformat(day)
+        except ValueError:
+            as_of = None
+        if as_of is not None and not FIRST_DAY <= as_of <= LAST_DAY:
+            raise ValueError(f"'{text}' asks about {as_of.isoformat()}, {OUT_OF_RANGE}")
         try:
             return cls(as_of=date.fromisoformat(day), known_at=int(position) if position else None)
         except ValueError:

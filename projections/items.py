@@ -20,7 +20,8 @@ from itertools import combinations
 from typing import Any
 
 from events.log.development import RecordedDevelopment
-from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.actors import actors_of
+from events.vocabulary.occurred import clamp, stored_occurred
 
 Scope = tuple[str, str]
 RECORD_KEEPING = ("DevelopmentCorrected", "DevelopmentRetracted")
@@ -73,8 +74,8 @@ def original_item(development: RecordedDevelopment) -> Item:
         position=development.position,
         recorded=development.position,
         superseded=None,
-        earliest=development.earliest,
-        latest=development.latest,
+        earliest=clamp(development.earliest),
+        latest=clamp(development.latest),
         content=development.content(),
     )
 
@@ -102,7 +103,7 @@ class Versions:
             del self.live[target_id]
             return Change(None, ended, development.position)
         replacement = development.data["replacement"]
-        occurred = parse_occurred(replacement["occurred"])
+        occurred = stored_occurred(replacement["occurred"])
         new = Item(
             id=old.id,
             position=old.position,
@@ -144,7 +145,7 @@ def agenda_pairs(content: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if kind == "AgendaItemsRaised":
         yield tuple(sorted(data["parties"]))  # type: ignore[misc]
     elif kind == "MeetingHeld":
-        yield from combinations(sorted(set(content.get("actors") or ())), 2)
+        yield from combinations(sorted(set(actors_of(content))), 2)
     elif kind == "BriefingGiven":
         for other in data.get("to") or ():
             if other != data["by"]:

@@ -20,6 +20,7 @@ import orjson
 from eventsourcing.persistence import Notification, StoredEvent
 
 from events.log.development import RECORDED_TOPIC, REGISTERED_TOPIC
+from events.vocabulary.actors import actors_of
 
 INDEXED_TOPICS = (RECORDED_TOPIC, REGISTERED_TOPIC)
 
@@ -69,7 +70,7 @@ def _loads(state: bytes) -> Any:
 def _refs(body: dict[str, Any]) -> Iterable[tuple[str, str]]:
     for conflict in body.get("conflicts") or ():
         yield ("conflict", conflict)
-    for actor in body.get("actors") or ():
+    for actor in actors_of(body):  # those its data and persons name count too
         yield ("actor", actor)
 
 

@@ -16,11 +16,13 @@ from events.vocabulary.kinds import (
     AnyObject,
     Choice,
     Count,
+    CountryCode,
     DevelopmentId,
     EdtfDate,
     Flag,
     Kind,
     ListOf,
+    Number,
     Record,
     Slug,
     Spec,
@@ -61,6 +63,47 @@ def _consistent_deaths(data: dict[str, Any], prefix: str) -> None:
         raise FieldError(f"{prefix}deaths", "expected low <= best <= high")
 
 
+VIOLENCE = Choice(
+    ("state-based", "non-state", "one-sided"),
+    description="UCDP's types of organised violence: state-based (a state is a side), non-state (no state is), "
+    "one-sided (an organised actor against civilians)",
+)
+PLACE = Record(
+    {
+        "country": Spec(CountryCode(), required=False),
+        "admin1": Spec(Text(200, description="first-level division: province, oblast, state"), required=False),
+        "admin2": Spec(Text(200, description="second-level division: district, raion"), required=False),
+        "name": Spec(Text(200, description="the place's name"), required=False),
+        "lat": Spec(Number(-90, 90, description="latitude, WGS 84"), required=False),
+        "lon": Spec(Number(-180, 180, description="longitude, WGS 84"), required=False),
+        "precision": Spec(
+            Count(maximum=10, description="how precise the place is, as the data set codes it (UCDP where_prec 1-7)"),
+            required=False,
+        ),
+    },
+    description="where it happened",
+)
+#: provisions of agreements as UCDP's Peace Agreement Dataset codes them (others may be given as slugs)
+PROVISIONS = (
+    "ceasefire",
+    "army_integration",
+    "ddr",
+    "withdrawal",
+    "power_sharing",
+    "elections",
+    "interim_government",
+    "autonomy",
+    "federalism",
+    "independence",
+    "referendum",
+    "local_government",
+    "amnesty",
+    "prisoner_release",
+    "reconciliation",
+    "refugee_return",
+    "peacekeeping",
+)
+
 DEATHS = Record(
     fields={"best": Spec(Count()), "low": Spec(Count()), "high": Spec(Count())},
     description="deaths: best estimate, low and high",
@@ -76,6 +119,11 @@ TYPES: dict[str, Record] = {
             "region": OPTIONAL_TEXT,
             "parties": Spec(ACTORS, required=False),
             "external_ids": Spec(ListOf(ExternalId(100)), required=False),
+            "territory": Spec(
+                ListOf(CountryCode(), max_items=50, description="ISO 3166-1 alpha-3 codes of where it is fought"),
+                required=False,
+            ),
+            "began": Spec(EdtfDate(description="when it began, as EDTF"), required=False),
         }
     ),
     "ActorRegistered": Record(
@@ -126,10 +174,26 @@ TYPES: dict[str, Record] = {
         rules=(_consistent_deaths,),
     ),
     "FightingReported": Record(
-        {"description": Spec(Text()), "deaths": Spec(DEATHS, required=False), "location": OPTIONAL_TEXT},
+        {
+            "description": Spec(Text()),
+            "deaths": Spec(DEATHS, required=False),
+            "location": OPTIONAL_TEXT,
+            "violence": Spec(VIOLENCE, required=False),
+            "place": Spec(PLACE, required=False),
+        },
         rules=(_consistent_deaths,),
     ),
     # Assessments
+    "IntensityAssessed": Record(
+        {
+            "period": Spec(EdtfDate(description="the period judged, such as 2014 (UCDP/PRIO: a calendar year)")),
+            "level": Spec(
+                Choice(("minor", "war"), description="minor: 25 to 999 battle-related deaths in the period; war: 1000+")
+            ),
+            "source": OPTIONAL_TEXT,
+        }
+    ),
+    "ConflictEnded": Record({"reason": OPTIONAL_TEXT}),
     "StatusAssessed": Record(
         {
             "trend": Spec(Choice(("deteriorated", "improved", "unchanged"))),
@@ -175,6 +239,18 @@ TYPES: dict[str, Record] = {
             "agreement": Spec(Slug(description="the agreement's id")),
             "name": Spec(Text(400)),
             "parties": Spec(ACTORS, required=False),
+            "third_parties": Spec(
+                ListOf(ACTOR, description="third parties: signatories who are not parties, mediators, guarantors"),
+                required=False,
+            ),
+            "provisions": Spec(
+                ListOf(
+                    Slug(description="a provision, such as ceasefire, prisoner_release, ddr, power_sharing"),
+                    max_items=50,
+                    description="what it provides for (UCDP's provisions: " + ", ".join(PROVISIONS) + ")",
+                ),
+                required=False,
+            ),
         }
     ),
     # Record keeping (``replacement`` is checked as a whole development by the validator)
@@ -189,7 +265,15 @@ RECORD_KEEPING = frozenset({"DevelopmentCorrected", "DevelopmentRetracted"})
 
 #: types that make no sense without a conflict
 NEEDS_CONFLICT = frozenset(
-    {"CeasefireCalled", "CeasefireAgreed", "CeasefireViolated", "FightingReported", "StatusAssessed"}
+    {
+        "CeasefireCalled",
+        "CeasefireAgreed",
+        "CeasefireViolated",
+        "FightingReported",
+        "StatusAssessed",
+        "IntensityAssessed",
+        "ConflictEnded",
+    }
 )
 
 
@@ -199,11 +283,9 @@ def _names_actors(kind: Kind) -> bool:
     return isinstance(kind, ListOf) and isinstance(kind.item, ActorCode) and kind.item.known
 
 
-#: data fields that name actors, which must also stand in the development's ``actors``
+#: data fields that name actors: they count as the development's actors without standing in ``actors``
 ACTOR_FIELDS = {
-    name: [field for field, spec in record.fields.items() if _names_actors(spec.kind)]
-    for name, record in TYPES.items()
-    if name not in REGISTRATIONS
+    name: [field for field, spec in record.fields.items() if _names_actors(spec.kind)] for name, record in TYPES.items()
 }
 
 PERSON = Record(

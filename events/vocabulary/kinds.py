@@ -11,11 +11,13 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from math import inf
 from typing import Any
 from urllib.parse import urlsplit
 
 from events.vocabulary.errors import FieldError
 from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.references import ISO_CODES, closest
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ACTOR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*$")
@@ -164,6 +166,79 @@ class Count(Kind):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "integer", "minimum": 0, "maximum": self.maximum, "description": self.description}
+
+
+@dataclass
+class Number(Kind):
+    """A number within a range (a latitude, a longitude): whole or decimal, finite."""
+
+    minimum: float = 0.0
+    maximum: float = 0.0
+    description: str = ""
+
+    def check(self, value: Any, path: str, ctx: Context) -> float | int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value in (inf, -inf):
+            raise FieldError(path, f"expected a number, got {_type_name(value)}")
+        if not self.minimum <= value <= self.maximum:
+            raise FieldError(path, f"expected a number from {self.minimum:g} to {self.maximum:g}, got {value}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.minimum, "maximum": self.maximum, "description": self.description}
+
+
+@dataclass
+class CountryCode(Kind):
+    """An ISO 3166-1 alpha-3 country code (a place, not an actor: registered organisations do not count)."""
+
+    description: str = "an ISO 3166-1 alpha-3 country code, such as UKR"
+
+    def check(self, value: Any, path: str, ctx: Context) -> str:
+        if not isinstance(value, str):
+            raise FieldError(path, f"expected an ISO 3166-1 alpha-3 code such as 'UKR', got {_type_name(value)}")
+        if value not in ISO_CODES:
+            hint = closest(value.upper(), ISO_CODES) if len(value) <= 40 else None
+            suggestion = f"; did you mean '{hint}'?" if hint else ""
+            raise FieldError(path, f"'{value[:40]}' is not an ISO 3166-1 alpha-3 country code{suggestion}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^[A-Z]{3}$", "description": self.description}
+
+
+#: how an upstream code is named in ``origin.codes``: QuadClass, type_of_violence, EventCode
+CODE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+
+
+@dataclass
+class Codes(Kind):
+    """Upstream codes an importer interpreted, by the data set's own names (at most 20; scalar values)."""
+
+    description: str = "the upstream codes interpreted, by the data set's names: EventCode, QuadClass, type_of_violence"
+
+    def check(self, value: Any, path: str, ctx: Context) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise FieldError(path, f"expected an object, got {_type_name(value)}")
+        if len(value) > 20:
+            raise FieldError(path, f"at most 20 codes, got {len(value)}")
+        for name, code in value.items():
+            if not CODE_NAME.match(name):
+                raise FieldError(f"{path}.{name[:40]}", "a code's name is a letter, then letters, digits or _")
+            if isinstance(code, str):
+                Text(100).check(code, f"{path}.{name}", ctx)
+            elif isinstance(code, bool) or code is None:
+                continue
+            elif not isinstance(code, int | float) or code != code or code in (inf, -inf):
+                raise FieldError(f"{path}.{name}", f"expected a string, number or boolean, got {_type_name(code)}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "maxProperties": 20,
+            "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+            "description": self.description,
+        }
 
 
 @dataclass

@@ -26,7 +26,14 @@ import edtf
 
 from events.vocabulary.errors import FieldError
 
-EARLIEST_DAY = date(1, 1, 1)
+#: The days any date of the vocabulary may allow, and any question may ask about.  Wide enough
+#: for any history an analyst records (UCDP's data start in 1946, the Correlates of War in 1816),
+#: and a thousand years from either end of the calendar Python computes in (years 1 to 9999), so
+#: that every window, margin and step computed from an allowed day is itself a day: a typo such as
+#: ``0001-01-05`` or ``9999-12-31`` is refused at the door instead of breaking the reads.
+FIRST_DAY = date(1000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+OUT_OF_RANGE = f"outside the days the service takes ({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,11 @@ def parse_occurred(text: object, field: str = "occurred") -> Occurred:
 @lru_cache(maxsize=8192)
 def _parse(text: str, field: str) -> Occurred:
     """Parse stripped EDTF text (values repeat: a batch or an import often holds the same dates)."""
+    return _in_range(_parse_unchecked(text, field), field)
+
+
+def _parse_unchecked(text: str, field: str) -> Occurred:
+    """The days an EDTF value allows, wherever they are (``FieldError`` when it is not EDTF)."""
     if len(text) > 64:
         raise FieldError(field, "an EDTF date is at most 64 characters")
     plain = _plain(text)
@@ -72,7 +84,7 @@ def _parse(text: str, field: str) -> Occurred:
     earliest = _day(value.lower_strict(), field, text, "start")
     latest = _day(value.upper_strict(), field, text, "end")
     if earliest is None:
-        earliest = EARLIEST_DAY
+        earliest = FIRST_DAY
     if latest is None:
         raise FieldError(
             field,
@@ -81,6 +93,39 @@ def _parse(text: str, field: str) -> Occurred:
     if latest < earliest:
         raise FieldError(field, f"'{text}' ends before it starts")
     return Occurred(text=text, earliest=earliest, latest=latest)
+
+
+def _in_range(value: Occurred, field: str) -> Occurred:
+    """The value, when every day it allows lies between ``FIRST_DAY`` and ``LAST_DAY``."""
+    if value.earliest < FIRST_DAY or value.latest > LAST_DAY:
+        verb = "is" if value.earliest == value.latest else "reaches"
+        raise FieldError(field, f"'{value.text}' {verb} {OUT_OF_RANGE}")
+    return value
+
+
+def clamp(day: date) -> date:
+    """A day moved into ``FIRST_DAY``..``LAST_DAY``: how projections read days stored before the range was enforced."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
+
+
+def stored_occurred(text: str) -> Occurred:
+    """An EDTF value the log already holds, its days clamped into the range (never refused: it was accepted once)."""
+    try:
+        return parse_occurred(text)
+    except FieldError:
+        pass
+    try:
+        value = _parse_unchecked(text.strip(), "occurred")
+    except FieldError:  # unreadable now (an older parser took it): it counts at the last day, as of every date
+        return Occurred(text, FIRST_DAY, LAST_DAY)
+    return Occurred(value.text, clamp(value.earliest), clamp(value.latest))
+
+
+def check_day(day: date, field: str) -> date:
+    """A day asked about (``as_of``, a side of a diff), when it lies between ``FIRST_DAY`` and ``LAST_DAY``."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FieldError(field, f"{day.isoformat()} is {OUT_OF_RANGE}")
+    return day
 
 
 _PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -130,4 +175,4 @@ def _day(value: object, field: str, text: str, side: str) -> date | None:
     try:
         return date(value.tm_year, value.tm_mon, value.tm_mday)
     except ValueError:
-        raise FieldError(field, f"'{text}' has a {side} outside the years 1 to 9999") from None
+        raise FieldError(field, f"'{text}' has a {side} {OUT_OF_RANGE}") from None

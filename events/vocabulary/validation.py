@@ -9,17 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
 
 from events.vocabulary.content import Content
 from events.vocabulary.errors import FieldError, InvalidDevelopment, Problem
-from events.vocabulary.event_types import ACTOR_FIELDS, NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
+from events.vocabulary.event_types import NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
 from events.vocabulary.kinds import AnyObject, Context, Record, Reference, Spec
 from events.vocabulary.occurred import parse_occurred
 
 _ENVELOPE = Record(envelope_fields(AnyObject()))
+#: how far past today a development's ``occurred`` may end (a typo such as 2202 for 2022 is refused)
+FUTURE_SLACK_DAYS = 366
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,24 +118,23 @@ def _check_replacement(raw: Any, path: str, errors: list[FieldError]) -> dict[st
 
 
 def _check_coherence(draft: Draft, prefix: str) -> None:
-    """Rules across fields: conflicts a type needs, actors the data names, persons' states."""
+    """Rules across fields: the conflicts a type needs, and a date of the world that has come.
+
+    Actors named in ``data`` or ``persons`` need not be repeated in ``actors``
+    (``events.vocabulary.actors``): each is checked where it is named.
+    """
     problems: list[Problem] = []
     if draft.type in NEEDS_CONFLICT and not draft.conflicts:
         problems.append(Problem(f"{prefix}conflicts", f"a {draft.type} names at least one conflict"))
-    listed = set(draft.actors)
-    for name in ACTOR_FIELDS.get(draft.type, []):
-        value = draft.data.get(name)
-        values = value if isinstance(value, list) else [value] if value else []
-        for i, code in enumerate(values):
-            if code not in listed:
-                where = f"{prefix}data.{name}[{i}]" if isinstance(value, list) else f"{prefix}data.{name}"
-                problems.append(Problem(where, f"'{code}' is named here but not among the development's actors"))
-    for i, person in enumerate(draft.persons):
-        code = person.get("represents")
-        if code and code not in listed:
-            problems.append(
-                Problem(f"{prefix}persons[{i}].represents", f"'{code}' is not among the development's actors")
+    horizon = date.today() + timedelta(days=FUTURE_SLACK_DAYS)
+    if draft.latest > horizon:
+        problems.append(
+            Problem(
+                f"{prefix}occurred",
+                f"'{draft.occurred}' ends after {horizon.isoformat()}: a development reports what happened "
+                "(a date still to come belongs in its data, such as a SummitScheduled's date)",
             )
+        )
     if problems:
         raise InvalidDevelopment(problems)
 

@@ -17,7 +17,8 @@ from typing import Any
 from flask import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from events.vocabulary.errors import DevelopmentNotFound
+from events.vocabulary.errors import DevelopmentNotFound, FieldError
+from events.vocabulary.occurred import check_day
 from projections.queries import BadKnownAt, ScopeNotFound
 from service import problems
 from service.pages import audit_models
@@ -53,9 +54,11 @@ def _as_of() -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return check_day(date.fromisoformat(value), "as_of")
     except ValueError:
         raise PageError(400, "That date cannot be read", f"'{value}' is not a date; use the form 2020-01-15.") from None
+    except FieldError as e:
+        raise PageError(400, "That date is out of range", f"The date {e.message}.") from None
 
 
 def _known_at() -> int | None:

@@ -99,10 +99,27 @@ def test_an_unknown_field_is_refused_with_the_known_ones() -> None:
     assert "called_by" in message
 
 
-def test_an_actor_named_in_the_data_must_be_among_the_developments_actors() -> None:
-    [(field, message)] = problems(call(data={"called_by": ["FRA", "DEU"]}))
-    assert field == "data.called_by[1]"
-    assert "'DEU'" in message
+def test_an_actor_named_in_the_data_counts_without_being_repeated_in_actors() -> None:
+    from events.vocabulary.actors import actors_of
+
+    raw = call(actors=[], data={"called_by": ["FRA", "DEU"]})
+    raw["persons"] = [{"name": "Vladimir Putin", "role": "president", "represents": "RUS"}]
+    draft = check_development(raw)
+    assert draft.actors == []
+    assert actors_of(draft.content()) == ["FRA", "DEU", "RUS"]
+    assert ("actor", "DEU", "data.called_by[1]") in draft.references
+    assert ("actor", "RUS", "persons[0].represents") in draft.references
+
+
+def test_a_date_of_the_world_outside_the_service_days_is_refused_with_the_range() -> None:
+    for text in ("0001-01-05", "9999-12-31", "0999-12-31/2020"):
+        [(field, message)] = problems(call(occurred=text))
+        assert field == "occurred" and "1000-01-01 to 2999-12-31" in message
+
+
+def test_a_development_cannot_have_happened_more_than_a_year_from_now() -> None:
+    [(field, message)] = problems(call(occurred="2999-12-31"))
+    assert field == "occurred" and "a development reports what happened" in message
 
 
 def test_a_malformed_actor_code_and_slug_are_refused() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from events.vocabulary.kinds import SLUG
-from service.api.schemas.common import POSITION, StrictSchema
+from service.api.schemas.common import AS_OF_RANGE, POSITION, StrictSchema
 from service.api.schemas.events import DevelopmentSchema
 
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$")
@@ -107,7 +107,10 @@ class ReplayQuerySchema(StrictSchema.from_dict(_scope_fields())):  # type: ignor
     after = fields.Integer(load_default=0, validate=POSITION, metadata={"description": "position cursor"})
     until = fields.Integer(validate=POSITION, metadata={"description": "last position to replay"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    as_of = fields.Date(metadata={"description": "the date of the world each step's answer is for (default today)"})
+    as_of = fields.Date(
+        validate=AS_OF_RANGE,
+        metadata={"description": "the date of the world each step's answer is for (default today)"},
+    )
 
 
 class DiffQuerySchema(StrictSchema.from_dict(_scope_fields())):  # type: ignore[misc]

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from events.vocabulary.occurred import FIRST_DAY, LAST_DAY
+
 #: the largest log position the databases can hold (a signed 64-bit integer)
 MAX_POSITION = 2**63 - 1
 POSITION = validate.Range(min=0, max=MAX_POSITION)
+#: the days a question may ask about (``events.vocabulary.occurred``)
+AS_OF_RANGE = validate.Range(
+    min=FIRST_DAY, max=LAST_DAY, error=f"expected a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+)
 
 
 class StrictSchema(Schema):
