@@ -3,21 +3,20 @@
 ``apply(state, item)`` takes a state (a JSON-able dict, as stored) and returns
 the state after one more development; ``render(state, as_of)`` turns it into the
 answer for a date, computing what depends on the asked date (``overdue``, the
-fighting of the last 30 days).
+fighting of the last 30 days).  What ceasefires and fighting mean is
+``projections.ceasefires``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.occurred import stored_occurred
+from projections import ceasefires
 from projections.evidence import cite, empty, shown
 from projections.items import Item, count
-
-FIGHTING_WINDOW_DAYS = 30
-FIGHTING_TYPES = ("FightingReported", "CeasefireViolated")
 
 State = dict[str, Any]
 
@@ -30,23 +29,18 @@ def initial(conflict: str) -> State:
         "parties": [],
         "external_ids": [],
         "registration": empty(),
-        "ceasefire": {
-            "status": "none",
-            "called_by": [],
-            "basis": [],
-            "parties": [],
-            "since": None,
-            "effective": None,
-            "dialogue_resumption": None,
-            "violations": 0,
-            "last_violation": None,
-            "evidence": empty(),
-        },
+        "territory": [],
+        "began": None,
+        "ceasefire": ceasefires.no_ceasefire(),
+        "ceasefire_history": [],
         "summits": {},
         "commitments": {},
         "frameworks": {},
         "assessment": None,
+        "intensity": {},
+        "episode": None,
         "fighting": [],
+        "last_fighting": None,
         "last_development": None,
         "developments": 0,
         "last_key": None,
@@ -55,12 +49,14 @@ def initial(conflict: str) -> State:
 
 def apply(state: State, item: Item) -> State:
     """The state after ``item`` (mutates and returns ``state``)."""
-    handler = HANDLERS.get(item.type)
+    kind = ceasefires.reads_as(item.content)
+    handler = HANDLERS.get(kind)
     if handler is not None:
         handler(state, item, item.content["data"])
-    if item.type in FIGHTING_TYPES:
-        _record_fighting(state, item)
-    _prune_fighting(state, item.latest)
+    if ceasefires.is_fighting(kind):
+        ceasefires.fighting(state, item, kind)
+        _episode_goes_on(state, item)
+    ceasefires.prune(state, item.latest)
     count(state, item)
     return state
 
@@ -76,36 +72,49 @@ def _registered(state: State, item: Item, data: dict[str, Any]) -> None:
     state["region"] = data.get("region")
     _add_unique(state["parties"], data.get("parties") or ())
     _add_unique(state["external_ids"], data.get("external_ids") or ())
+    _add_unique(state["territory"], data.get("territory") or ())
+    state["began"] = data.get("began") or state["began"]
     cite(state["registration"], item.evidence)
 
 
-def _ceasefire_called(state: State, item: Item, data: dict[str, Any]) -> None:
-    ceasefire = state["ceasefire"]
-    ceasefire.update(
-        status="called",
-        called_by=list(data["called_by"]),
-        basis=list(data.get("basis") or ()),
-        since=item.content["occurred"],
-        dialogue_resumption=data.get("dialogue_resumption"),
-    )
-    cite(ceasefire["evidence"], item.evidence)
-
-
 def _ceasefire_agreed(state: State, item: Item, data: dict[str, Any]) -> None:
-    ceasefire = state["ceasefire"]
-    ceasefire.update(
-        status="agreed", parties=list(data["parties"]), since=item.content["occurred"], effective=data.get("effective")
-    )
+    ceasefires.agreed(state, item, data)
     _add_unique(state["parties"], data["parties"])
-    cite(ceasefire["evidence"], item.evidence)
 
 
-def _ceasefire_violated(state: State, item: Item, data: dict[str, Any]) -> None:
-    ceasefire = state["ceasefire"]
-    ceasefire["status"] = "violated"
-    ceasefire["violations"] += 1
-    ceasefire["last_violation"] = item.content["occurred"]
-    cite(ceasefire["evidence"], item.evidence)
+def _intensity(state: State, item: Item, data: dict[str, Any]) -> None:
+    """UCDP/PRIO's intensity of a period (a year): kept per period, the latest period shown."""
+    state["intensity"][data["period"]] = {
+        "period": data["period"],
+        "level": data["level"],
+        "source": data.get("source"),
+        "evidence": cite_new(item),
+    }
+
+
+def _ended(state: State, item: Item, data: dict[str, Any]) -> None:
+    """An episode of the conflict ended; fighting reported after it starts a new one."""
+    state["episode"] = {
+        "status": "ended",
+        "since": (state["episode"] or {}).get("since"),
+        "ended": item.content["occurred"],
+        "ended_day": item.latest.isoformat(),
+        "reason": data.get("reason"),
+        "evidence": cite_new(item),
+    }
+
+
+def _episode_goes_on(state: State, item: Item) -> None:
+    episode = state["episode"]
+    if episode is not None and episode["status"] == "ended" and item.latest.isoformat() > episode["ended_day"]:
+        state["episode"] = {
+            "status": "active",
+            "since": item.content["occurred"],
+            "ended": None,
+            "ended_day": None,
+            "reason": None,
+            "evidence": cite_new(item),
+        }
 
 
 def _assessed(state: State, item: Item, data: dict[str, Any]) -> None:
@@ -173,7 +182,7 @@ def _commitment_made(state: State, item: Item, data: dict[str, Any]) -> None:
     commitment.update(description=data["description"], summit=data.get("summit"), made=item.content["occurred"])
     if data.get("due"):
         commitment["due"] = data["due"]
-        commitment["due_latest"] = parse_occurred(data["due"]).latest.isoformat()
+        commitment["due_latest"] = stored_occurred(data["due"]).latest.isoformat()
     _add_unique(commitment["parties"], data["parties"])
     _add_unique(state["parties"], data["parties"])
     cite(commitment["evidence"], item.evidence)
@@ -228,24 +237,13 @@ def cite_new(item: Item) -> dict[str, Any]:
     return evidence
 
 
-def _record_fighting(state: State, item: Item) -> None:
-    deaths = item.content["data"].get("deaths")
-    state["fighting"].append({"date": item.latest.isoformat(), "id": item.id, "deaths": deaths})
-
-
-def _prune_fighting(state: State, day: date) -> None:
-    """Drop reports that no date on or after ``day`` can count (older than the window)."""
-    oldest = (day - timedelta(days=FIGHTING_WINDOW_DAYS - 1)).isoformat()
-    if state["fighting"] and state["fighting"][0]["date"] < oldest:
-        state["fighting"] = [r for r in state["fighting"] if r["date"] >= oldest]
-
-
 HANDLERS: dict[str, Callable[[State, Item, dict[str, Any]], None]] = {
     "ConflictRegistered": _registered,
-    "CeasefireCalled": _ceasefire_called,
+    "CeasefireCalled": ceasefires.called,
     "CeasefireAgreed": _ceasefire_agreed,
-    "CeasefireViolated": _ceasefire_violated,
     "StatusAssessed": _assessed,
+    "IntensityAssessed": _intensity,
+    "ConflictEnded": _ended,
     "SummitProposed": _summit("proposed"),
     "SummitScheduled": _summit("scheduled"),
     "SummitPostponed": _summit("postponed"),
@@ -262,20 +260,22 @@ HANDLERS: dict[str, Callable[[State, Item, dict[str, Any]], None]] = {
 
 def render(state: State, as_of: date) -> dict[str, Any]:
     """The answer for ``as_of``: the state with date-dependent facts computed."""
-    ceasefire = dict(state["ceasefire"])
-    ceasefire["evidence"] = shown(ceasefire["evidence"])
     return {
         "conflict": state["conflict"],
         "name": state["name"],
         "region": state["region"],
         "parties": state["parties"],
         "external_ids": state["external_ids"],
-        "ceasefire": ceasefire,
+        "territory": state["territory"],
+        "began": state["began"],
+        "ceasefire": ceasefires.render_ceasefire(state),
         "summits": [_shown(s) for s in state["summits"].values()],
         "commitments": [_commitment_answer(c, as_of) for c in state["commitments"].values()],
         "frameworks": [_shown(f) for f in state["frameworks"].values()],
         "assessment": _shown(state["assessment"]) if state["assessment"] else None,
-        "fighting": _fighting(state["fighting"], as_of),
+        "intensity": _latest_intensity(state["intensity"]),
+        "episode": _episode(state["episode"]),
+        "fighting": ceasefires.render_fighting(state, as_of),
         "last_development": state["last_development"],
         "developments": state["developments"],
     }
@@ -295,22 +295,17 @@ def _commitment_answer(commitment: dict[str, Any], as_of: date) -> dict[str, Any
     return answer
 
 
-def _fighting(reports: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
-    start = as_of - timedelta(days=FIGHTING_WINDOW_DAYS - 1)
-    window = [r for r in reports if start.isoformat() <= r["date"] <= as_of.isoformat()]
-    deaths = {"best": 0, "low": 0, "high": 0}
-    for report in window:
-        for key in deaths:
-            deaths[key] += (report["deaths"] or {}).get(key, 0)
-    evidence = empty()
-    cite(evidence, [r["id"] for r in window])
-    return {
-        "from": start.isoformat(),
-        "to": as_of.isoformat(),
-        "reports": len(window),
-        "deaths": deaths,
-        "evidence": shown(evidence),
-    }
+def _latest_intensity(intensity: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    if not intensity:
+        return None
+    latest = max(intensity.values(), key=lambda i: (stored_occurred(i["period"]).latest, i["period"]))
+    return _shown(latest)
+
+
+def _episode(episode: dict[str, Any] | None) -> dict[str, Any] | None:
+    if episode is None:
+        return None
+    return {k: v for k, v in _shown(episode).items() if k != "ended_day"}
 
 
 def summary_line(state: State, as_of: date) -> str:
@@ -326,4 +321,6 @@ def summary_line(state: State, as_of: date) -> str:
         parts.append(f"{len(summits)} summit{'s' if len(summits) > 1 else ''} {summits[-1]['status']}")
     if state["assessment"]:
         parts.append(f"trend {state['assessment']['trend']}")
+    if state["episode"] and state["episode"]["status"] == "ended":
+        parts.append(f"ended {state['episode']['ended']}")
     return "; ".join(parts)

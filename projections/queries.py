@@ -14,7 +14,8 @@ from events.log.application import ConflictLog
 from events.vocabulary.errors import DomainError
 from events.vocabulary.references import closest
 from projections import agenda, conflict_status
-from projections.items import Item, pair_key
+from projections.folds import FOLDS
+from projections.items import Item, Scope, pair_key
 from projections.store import Folded, ProjectionStore, WorldKey
 
 
@@ -97,31 +98,60 @@ class Queries:
         return ScopeNotFound(kind, key, closest(key, self.store.keys(kind)))
 
     def conflict(self, conflict: str, as_of: date | None = None, known_at: int | None = None) -> dict[str, Any]:
-        """The status of a conflict."""
+        """The status of a conflict (its empty state, with ``first_development``, before anything counted)."""
         day = as_of or today()
-        folded = self.store.fold(("conflict", conflict), day, known_at)
-        if folded is None:
-            raise self._not_found("conflict", conflict)
+        scope = ("conflict", conflict)
+        folded = self._folded(scope, day, known_at)
         return {
             **conflict_status.render(folded.state, day),
-            "uncertain": [uncertain_answer(i) for i in folded.uncertain],
-            "uncertain_total": folded.uncertain_total,
-            "computed_for": self._computed_for(folded),
+            **self._around(scope, folded),
         }
 
     def agenda(self, a: str, b: str, as_of: date | None = None, known_at: int | None = None) -> dict[str, Any]:
-        """The bilateral agenda of two actors, in either order."""
+        """The bilateral agenda of two actors, in either order (empty, with ``first_development``, before any)."""
         day = as_of or today()
-        key = pair_key(a.upper(), b.upper())
-        folded = self.store.fold(("agenda", key), day, known_at)
-        if folded is None:
-            raise self._not_found("agenda", key)
+        scope = ("agenda", pair_key(a.upper(), b.upper()))
+        folded = self._folded(scope, day, known_at)
+        return {**agenda.render(folded.state), **self._around(scope, folded)}
+
+    def _folded(self, scope: Scope, day: date, known_at: int | None) -> Folded:
+        """The scope folded for (day, known_at); its initial state when nothing of it counted then.
+
+        Only a scope of which the log holds nothing at all is unknown (404).
+        """
+        folded = self.store.fold(scope, day, known_at)
+        if folded is not None:
+            return folded
+        head = self.store.catch_up()
+        if not self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=head)[0]:
+            raise self._not_found(*scope)
+        state = FOLDS[scope[0]].initial(scope[1])  # type: ignore[attr-defined]
+        return Folded(state, [], 0, day, head if known_at is None else min(known_at, head), head)
+
+    def _around(self, scope: Scope, folded: Folded) -> dict[str, Any]:
+        """What every answer carries besides the state: uncertain items, the first development, what it is for."""
         return {
-            **agenda.render(folded.state),
             "uncertain": [uncertain_answer(i) for i in folded.uncertain],
             "uncertain_total": folded.uncertain_total,
+            "first_development": self._first(scope, folded.known_at, folded.head),
             "computed_for": self._computed_for(folded),
         }
+
+    def _first(self, scope: Scope, known_at: int, head: int) -> dict[str, Any] | None:
+        """The earliest development of the scope in world order, as known at ``known_at`` (else at the head)."""
+        for at in (known_at, head):
+            items, _ = self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=at)
+            if items:
+                first = items[0]
+                return {
+                    "id": first.id,
+                    "type": first.type,
+                    "occurred": first.content["occurred"],
+                    "counts_from": first.latest.isoformat(),
+                    "summary": first.content["summary"],
+                    "known_at": first.recorded,
+                }
+        return None
 
     def timeline(
         self,

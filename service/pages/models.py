@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from events.log.development import RecordedDevelopment
-from events.vocabulary.errors import DevelopmentNotFound, DomainError
-from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.errors import DevelopmentNotFound
+from events.vocabulary.occurred import stored_occurred
+from projections.ceasefires import is_fighting
 from projections.queries import Queries, ScopeNotFound
 from service.api.schemas.events import DevelopmentSchema
 from service.pages import charts
@@ -81,16 +82,12 @@ def development_answer(development: RecordedDevelopment) -> dict[str, Any]:
 
 
 def latest_day(occurred: str | None) -> date | None:
-    if not occurred:
-        return None
-    try:
-        return parse_occurred(occurred).latest
-    except DomainError:
-        return None
+    """The last day a stored EDTF value allows (clamped into the service's range), or None."""
+    return stored_occurred(occurred).latest if occurred else None
 
 
 def _span_of(occurred: str) -> tuple[date, date]:
-    parsed = parse_occurred(occurred)
+    parsed = stored_occurred(occurred)
     return parsed.earliest, parsed.latest
 
 
@@ -165,10 +162,13 @@ def ceasefire_bands(
 
 
 def deaths(items: list[dict[str, Any]]) -> list[charts.Bar]:
-    """Bars for fighting reports that give deaths (best estimate, else high, else low)."""
+    """Bars for every report of fighting that gives deaths (best estimate, else high, else low).
+
+    Fighting during a ceasefire is fighting too: its deaths are drawn whatever the ceasefire's status.
+    """
     bars = []
     for item in items:
-        reported = (item["data"] or {}).get("deaths") if item["type"] == "FightingReported" else None
+        reported = (item["data"] or {}).get("deaths") if is_fighting(item["type"]) else None
         if not reported:
             continue
         value = next((reported[k] for k in ("best", "high", "low") if reported.get(k) is not None), None)
@@ -211,6 +211,7 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
     return {
         "status": status,
         "ceasefire": developments.cite(status["ceasefire"]),
+        "ceasefire_history": [developments.cite(c) for c in reversed(status["ceasefire"]["history"])],
         "summits": [developments.cite(s) for s in status["summits"]],
         "commitments": [developments.cite(c) for c in status["commitments"]],
         "frameworks": [developments.cite(f) for f in status["frameworks"]],

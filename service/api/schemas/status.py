@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from service.api.schemas.common import (
+    AS_OF_RANGE,
     ComputedForSchema,
     DevelopmentRefSchema,
     EvidenceSchema,
@@ -13,8 +14,22 @@ from service.api.schemas.common import (
 )
 
 
-class CeasefireSchema(StrictSchema):
+class DeathsSchema(StrictSchema):
+    best = fields.Integer(required=True)
+    low = fields.Integer(required=True)
+    high = fields.Integer(required=True)
+
+
+class CeasefireFields(StrictSchema):
+    """What a ceasefire says, in force or in the history."""
+
     status = fields.String(required=True, validate=validate.OneOf(["none", "called", "agreed", "violated"]))
+    kind = fields.String(
+        allow_none=True,
+        required=True,
+        validate=validate.OneOf(["called", "agreed"]),
+        metadata={"description": "how it came"},
+    )
     called_by = fields.List(fields.String(), required=True)
     basis = fields.List(fields.String(), required=True)
     parties = fields.List(fields.String(), required=True)
@@ -23,9 +38,27 @@ class CeasefireSchema(StrictSchema):
     )
     effective = fields.String(allow_none=True, required=True)
     dialogue_resumption = fields.Boolean(allow_none=True, required=True)
-    violations = fields.Integer(required=True)
+    violations = fields.Integer(
+        required=True,
+        metadata={"description": "fighting reports and CeasefireViolated dated after `since`, up to the asked date"},
+    )
     last_violation = fields.String(allow_none=True, required=True)
+    deaths = fields.Nested(DeathsSchema, required=True, metadata={"description": "deaths in its violations"})
     evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class EarlierCeasefireSchema(CeasefireFields):
+    until = fields.String(required=True, metadata={"description": "the day the next ceasefire replaced it"})
+
+
+class CeasefireSchema(CeasefireFields):
+    """The ceasefire in force on the asked date, and the earlier ones."""
+
+    history = fields.List(
+        fields.Nested(EarlierCeasefireSchema),
+        required=True,
+        metadata={"description": "earlier ceasefires, oldest first"},
+    )
 
 
 class SummitSchema(StrictSchema):
@@ -84,12 +117,6 @@ class AssessmentSchema(StrictSchema):
     evidence = fields.Nested(EvidenceSchema, required=True)
 
 
-class DeathsSchema(StrictSchema):
-    best = fields.Integer(required=True)
-    low = fields.Integer(required=True)
-    high = fields.Integer(required=True)
-
-
 class FightingSchema(StrictSchema):
     from_ = fields.String(
         data_key="from", attribute="from", required=True, metadata={"description": "first day of the window"}
@@ -97,7 +124,32 @@ class FightingSchema(StrictSchema):
     to = fields.String(required=True, metadata={"description": "the asked date"})
     reports = fields.Integer(required=True)
     deaths = fields.Nested(DeathsSchema, required=True)
+    last_report = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "the day of the latest fighting reported on or before the asked date"},
+    )
     evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class IntensitySchema(StrictSchema):
+    period = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(["minor", "war"]))
+    source = fields.String(allow_none=True, required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class EpisodeSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["active", "ended"]))
+    since = fields.String(allow_none=True, required=True, metadata={"description": "the fighting that began it"})
+    ended = fields.String(allow_none=True, required=True)
+    reason = fields.String(allow_none=True, required=True)
+    evidence = fields.Nested(EvidenceSchema, required=True)
+
+
+class FirstDevelopmentSchema(DevelopmentRefSchema):
+    counts_from = fields.String(required=True, metadata={"description": "the first day an answer counts it"})
+    known_at = fields.Integer(required=True, metadata={"description": "the log position it was recorded at"})
 
 
 class ConflictStatusSchema(StrictSchema):
@@ -106,16 +158,26 @@ class ConflictStatusSchema(StrictSchema):
     region = fields.String(allow_none=True, required=True)
     parties = fields.List(fields.String(), required=True)
     external_ids = fields.List(fields.String(), required=True)
+    territory = fields.List(fields.String(), required=True)
+    began = fields.String(allow_none=True, required=True)
     ceasefire = fields.Nested(CeasefireSchema, required=True)
     summits = fields.List(fields.Nested(SummitSchema), required=True)
     commitments = fields.List(fields.Nested(CommitmentSchema), required=True)
     frameworks = fields.List(fields.Nested(FrameworkSchema), required=True)
     assessment = fields.Nested(AssessmentSchema, allow_none=True, required=True)
+    intensity = fields.Nested(IntensitySchema, allow_none=True, required=True)
+    episode = fields.Nested(EpisodeSchema, allow_none=True, required=True)
     fighting = fields.Nested(FightingSchema, required=True)
     last_development = fields.Nested(DevelopmentRefSchema, allow_none=True, required=True)
     developments = fields.Integer(required=True)
     uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
     uncertain_total = fields.Integer(required=True)
+    first_development = fields.Nested(
+        FirstDevelopmentSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "the earliest development in world order (answers before it are empty)"},
+    )
     computed_for = fields.Nested(ComputedForSchema, required=True)
 
 
@@ -198,6 +260,12 @@ class AgendaSchema(StrictSchema):
     developments = fields.Integer(required=True)
     uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
     uncertain_total = fields.Integer(required=True)
+    first_development = fields.Nested(
+        FirstDevelopmentSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "the earliest development in world order (answers before it are empty)"},
+    )
     computed_for = fields.Nested(ComputedForSchema, required=True)
 
 
@@ -214,7 +282,9 @@ class AgendaListSchema(StrictSchema):
 
 
 class AsOfQuerySchema(StrictSchema):
-    as_of = fields.Date(metadata={"description": "date of the world to answer for (default: today)"})
+    as_of = fields.Date(
+        validate=AS_OF_RANGE, metadata={"description": "date of the world to answer for (default: today)"}
+    )
     known_at = fields.String(
         validate=validate.Length(min=1, max=40),
         metadata={"description": "log position, or ISO 8601 timestamp: only developments recorded by then count"},
