@@ -9,11 +9,15 @@ the same answer whatever order they were recorded or imported in:
   it; an earlier one is kept in ``history`` with ``until``, the day the next one
   replaced it;
 - fighting dated after the day a ceasefire was called or agreed, up to the asked
-  date, is a violation of *that* ceasefire (fighting on the day itself is not: it
-  may have come before the agreement, and the answer must not depend on which was
-  recorded first); each ceasefire counts its own violations and deaths;
+  date (or up to the day the next one replaced it), is a violation of *that*
+  ceasefire; fighting on the day a ceasefire began counts against the one before
+  it, or none (it may have come before the agreement, and the answer must not
+  depend on which was recorded first); each ceasefire counts its own violations
+  and deaths;
 - a ``CeasefireViolated`` counts as a violation of the ceasefire in force too;
-  with none in force the ceasefire is ``violated`` without a known ``since``;
+  one that falls in no ceasefire's time (none recorded, or on the day one began)
+  is kept apart: with no ceasefire recorded, the answer is ``violated`` without a
+  known ``since``;
 - the fighting of the last 30 days and the date of the latest fighting report
   (``last_report``) are kept for every conflict, ceasefire or not.
 
@@ -24,7 +28,7 @@ larger id), so that the answer never depends on which was recorded first.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from projections.evidence import cite, empty, shown
 from projections.items import Item
@@ -104,7 +108,7 @@ def _replace(state: State, item: Item, kind: str, **fields: Any) -> None:
     if current["kind"] is not None and _outranks(current, new):
         state["ceasefire_history"].append(_ended(new, new["since_day"]))  # replaced the same day it began
         return
-    if current["kind"] is not None or current["violations"]:
+    if current["kind"] is not None:
         state["ceasefire_history"].append(_ended(current, new["since_day"]))
     state["ceasefire"] = new
 
@@ -126,13 +130,39 @@ def fighting(state: State, item: Item, kind: str) -> None:
     deaths = item.content["data"].get("deaths")
     state["fighting"].append({"date": day, "id": item.id, "deaths": deaths})
     state["last_fighting"] = day
-    ceasefire = state["ceasefire"]
-    in_force = ceasefire["kind"] is not None and day > ceasefire["since_day"]
-    if not in_force and not (kind == "CeasefireViolated" and ceasefire["kind"] is None):
-        return
+    ceasefire = _in_force_on(state, day)
+    if ceasefire is not None:
+        _violated(ceasefire, item, deaths)
+    elif kind == "CeasefireViolated":  # said broken, but in no recorded ceasefire's time
+        _violated(state["unattributed"], item, deaths)
+
+
+def _in_force_on(state: State, day: str) -> dict[str, Any] | None:
+    """The ceasefire whose time in force, after its day and up to the day it was replaced, holds ``day``.
+
+    On the day a ceasefire began, the one it replaced was still in force: so
+    fighting of that day counts against the earlier one, whichever of the two
+    developments was recorded first.
+    """
+    current: dict[str, Any] = state["ceasefire"]
+    if current["kind"] is None:
+        return None
+    if day > current["since_day"]:
+        return current
+    history: list[dict[str, Any]] = state["ceasefire_history"]
+    for earlier in reversed(history):
+        until: str = earlier["until"]
+        if until < day:
+            break
+        if until == day and str(earlier["since_day"]) < day:
+            return cast(dict[str, Any], earlier)
+    return None
+
+
+def _violated(ceasefire: dict[str, Any], item: Item, deaths: dict[str, int] | None) -> None:
     ceasefire["status"] = "violated"
     ceasefire["violations"] += 1
-    ceasefire["last_violation"] = item.content["occurred"]
+    ceasefire["last_violation"] = item.latest.isoformat()  # the day it had certainly happened by
     for key in NO_DEATHS:
         ceasefire["deaths"][key] += (deaths or {}).get(key, 0)
     cite(ceasefire["evidence"], item.evidence)
@@ -147,7 +177,10 @@ def prune(state: State, day: date) -> None:
 
 def render_ceasefire(state: State) -> dict[str, Any]:
     """The ceasefire in force, with the earlier ones (oldest first) in ``history``."""
-    answer = _ceasefire_answer(state["ceasefire"])
+    current = state["ceasefire"]
+    if current["kind"] is None and state["unattributed"]["violations"]:
+        current = state["unattributed"]
+    answer = _ceasefire_answer(current)
     history = sorted(
         state["ceasefire_history"], key=lambda c: (c["since_day"] or "", c["until"], c["ceasefire_id"] or "")
     )

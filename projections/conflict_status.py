@@ -33,6 +33,7 @@ def initial(conflict: str) -> State:
         "began": None,
         "ceasefire": ceasefires.no_ceasefire(),
         "ceasefire_history": [],
+        "unattributed": ceasefires.no_ceasefire(),
         "summits": {},
         "commitments": {},
         "frameworks": {},
@@ -71,6 +72,7 @@ def _registered(state: State, item: Item, data: dict[str, Any]) -> None:
     state["name"] = data["name"]
     state["region"] = data.get("region")
     _add_unique(state["parties"], data.get("parties") or ())
+    state["registered_parties"] = list(data.get("parties") or ())
     _add_unique(state["external_ids"], data.get("external_ids") or ())
     _add_unique(state["territory"], data.get("territory") or ())
     state["began"] = data.get("began") or state["began"]
@@ -264,14 +266,14 @@ def render(state: State, as_of: date) -> dict[str, Any]:
         "conflict": state["conflict"],
         "name": state["name"],
         "region": state["region"],
-        "parties": state["parties"],
+        "parties": _parties(state),
         "external_ids": state["external_ids"],
         "territory": state["territory"],
         "began": state["began"],
         "ceasefire": ceasefires.render_ceasefire(state),
         "summits": [_shown(s) for s in state["summits"].values()],
-        "commitments": [_commitment_answer(c, as_of) for c in state["commitments"].values()],
-        "frameworks": [_shown(f) for f in state["frameworks"].values()],
+        "commitments": [_commitment_answer(c, as_of) for c in _by_day(state["commitments"], "made")],
+        "frameworks": [_shown(f) for f in _by_day(state["frameworks"], "adopted", "signed")],
         "assessment": _shown(state["assessment"]) if state["assessment"] else None,
         "intensity": _latest_intensity(state["intensity"]),
         "episode": _episode(state["episode"]),
@@ -279,6 +281,26 @@ def render(state: State, as_of: date) -> dict[str, Any]:
         "last_development": state["last_development"],
         "developments": state["developments"],
     }
+
+
+def _by_day(facts: dict[str, dict[str, Any]], *day_fields: str) -> list[dict[str, Any]]:
+    """Facts by the day they were made, then by key: the same whatever order one day's were recorded in."""
+
+    def day(fact: dict[str, Any]) -> str:
+        text = next((fact[f] for f in day_fields if fact.get(f)), None)
+        return stored_occurred(text).latest.isoformat() if text else ""
+
+    return [facts[key] for key in sorted(facts, key=lambda k: (day(facts[k]), k))]
+
+
+def _parties(state: State) -> list[str]:
+    """The registered parties in their order, then the others that agreements named, alphabetically.
+
+    Alphabetically, so that the answer does not depend on which of two developments
+    of one day was recorded first.
+    """
+    registered = state.get("registered_parties") or []
+    return [*registered, *sorted(p for p in state["parties"] if p not in registered)]
 
 
 def _shown(fact: dict[str, Any]) -> dict[str, Any]:
