@@ -87,6 +87,8 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS {p}proj_versions (id TEXT PRIMARY KEY, item TEXT)",
 ]
 TRACKING_NAME = "projections"
+#: the tracking row that holds the version of the folds the stored states were made by (0: unknown, older)
+FOLDS_NAME = "fold-version"
 
 
 class Database:
@@ -99,10 +101,10 @@ class Database:
         with self.write(lock=False) as sql:
             for statement in SCHEMA:
                 sql.execute(statement)
-            sql.execute(
-                "INSERT INTO {p}proj_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
-                [TRACKING_NAME],
-            )
+            for name in (TRACKING_NAME, FOLDS_NAME):
+                sql.execute(
+                    "INSERT INTO {p}proj_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING", [name]
+                )
 
     @contextmanager
     def write(self, lock: bool = True) -> Iterator[Sql]:

@@ -18,6 +18,10 @@ from projections import agenda, conflict_status
 from projections.items import Item, Scope, all_items, scopes
 
 FOLDS = {"conflict": conflict_status, "agenda": agenda}
+#: Raise it when a fold's state changes shape or meaning: projections stored by
+#: folds of another version are rebuilt from the log before they answer again.
+#: 2: ceasefires with their own violations and history, intensity, episodes.
+FOLD_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound
 from projections import tuning
 from projections.database import ITEMS_BY_ID, Database, Sql
-from projections.folds import apply, initial
+from projections.folds import FOLD_VERSION, apply, initial
 from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes
-from projections.rows import ITEM_COLUMNS, compact, item_from_row, item_json, item_row, set_tracked
+from projections.rows import ITEM_COLUMNS, compact, item_from_row, item_json, item_row, set_fold_version, set_tracked
 
 
 def rebuild(log: ConflictLog, db: Database) -> int:
@@ -58,6 +58,7 @@ def rebuild(log: ConflictLog, db: Database) -> int:
             rebuild.finish()
             sql.execute(ITEMS_BY_ID)
             set_tracked(sql, tracked)
+            set_fold_version(sql, FOLD_VERSION)
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from projections.database import TRACKING_NAME, Sql
+from projections.database import FOLDS_NAME, TRACKING_NAME, Sql
 from projections.items import Item, Scope
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
@@ -133,3 +133,13 @@ def tracked_position(sql: Sql) -> int:
 
 def set_tracked(sql: Sql, position: int) -> None:
     sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [position, TRACKING_NAME])
+
+
+def fold_version(sql: Sql) -> int:
+    """The version of the folds the stored states were made by (0 when older than the marker)."""
+    row = sql.execute("SELECT position FROM {p}proj_tracking WHERE name = ?", [FOLDS_NAME]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_fold_version(sql: Sql, version: int) -> None:
+    sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [version, FOLDS_NAME])

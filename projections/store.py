@@ -19,6 +19,7 @@ together: every question is answered as of the log's head.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -27,11 +28,13 @@ from events.log.application import ConflictLog
 from projections.answers import Answers, Folded
 from projections.catch_up import CatchUp
 from projections.database import Database
+from projections.folds import FOLD_VERSION
 from projections.items import Item, Scope
 from projections.rebuild import rebuild
-from projections.rows import WorldKey
+from projections.rows import WorldKey, fold_version, set_fold_version, tracked_position
 
 __all__ = ["Folded", "ProjectionStore", "WorldKey"]
+log = logging.getLogger("conflict_status.projections")
 
 
 class ProjectionStore:
@@ -42,18 +45,39 @@ class ProjectionStore:
         self.db = db
         self._catch_up = CatchUp(log, db)
         self._answers = Answers(db)
+        self._folds_current = False
 
     def tracked(self) -> int:
         """The log position the projections reflect."""
         return self._catch_up.tracked()
 
     def catch_up(self) -> int:
-        """Bring every projection up to the log's head; the position reached."""
+        """Bring every projection up to the log's head; the position reached.
+
+        Projections stored by folds of another version (an upgrade) are first
+        rebuilt from the log, once.
+        """
+        if not self._folds_current:
+            self._bring_folds_current()
         return self._catch_up.catch_up()
+
+    def _bring_folds_current(self) -> None:
+        with self.db.read() as sql:
+            version, tracked = fold_version(sql), tracked_position(sql)
+        if version != FOLD_VERSION:
+            if tracked:
+                log.warning("projections were made by folds of version %d: rebuilding them (%d)", version, FOLD_VERSION)
+                rebuild(self.log, self.db)
+            else:
+                with self.db.write() as sql:
+                    set_fold_version(sql, FOLD_VERSION)
+        self._folds_current = True
 
     def rebuild(self) -> int:
         """Forget every projection and fold the whole log again; the position reached."""
-        return rebuild(self.log, self.db)
+        reached = rebuild(self.log, self.db)
+        self._folds_current = True
+        return reached
 
     def fold(self, scope: Scope, as_of: date, known_at: int | None = None, uncertain_limit: int = 50) -> Folded | None:
         """The scope's state as of a day and as known at a position (default: the head)."""

@@ -29,7 +29,7 @@ from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections import tuning
 from projections.database import Database, open_database
-from projections.folds import answer_from_scratch
+from projections.folds import FOLD_VERSION, answer_from_scratch
 from projections.store import ProjectionStore
 from tests.conftest import postgres_database
 from tests.integration.test_projection_equality import CONFLICTS, SOURCES, START, histories, submit_history
@@ -53,7 +53,7 @@ def tables(db: Database) -> Tables:
                 " ORDER BY scope, key, latest, position"
             ).fetchall(),
             "versions": sql.execute("SELECT id, item FROM {p}proj_versions ORDER BY id").fetchall(),
-            "tracking": sql.execute("SELECT name, position FROM {p}proj_tracking").fetchall(),
+            "tracking": sql.execute("SELECT name, position FROM {p}proj_tracking ORDER BY name").fetchall(),
         }
 
 
@@ -158,7 +158,7 @@ def test_a_rebuild_of_an_empty_log_stores_nothing(database_url: str) -> None:
     try:
         assert ProjectionStore(log, db).rebuild() == 0
         empty: Tables = {"items": [], "state": [], "snapshots": [], "versions": []}
-        assert tables(db) == {**empty, "tracking": [("projections", 0)]}
+        assert tables(db) == {**empty, "tracking": [("fold-version", FOLD_VERSION), ("projections", 0)]}
     finally:
         db.close()
         log.close()
