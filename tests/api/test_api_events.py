@@ -237,3 +237,43 @@ def test_an_imported_developments_origin_is_shown(client: Any, writer: dict[str,
     created = client.post("/v1/events", json={**CALL, "origin": origin}, headers=writer).json
     assert client.get(f"/v1/events/{created['id']}").json["origin"] == origin
     assert client.get("/v1/events").json["items"][0]["origin"] is None
+
+
+def test_actors_named_in_data_or_persons_count_as_actors_for_the_index_and_the_filter(
+    client: Any, writer: dict[str, str]
+) -> None:
+    client.post("/v1/events", json=REGISTRATION, headers=writer)
+    summit = {
+        "type": "SummitProposed",
+        "occurred": "2020-06-26",
+        "conflicts": ["libya"],
+        "actors": ["FRA", "RUS"],
+        "persons": [{"name": "Olaf Scholz", "represents": "DEU"}],
+        "sources": [{"name": "Elysee"}],
+        "summary": "A summit in Berlin would be useful.",
+        "data": {"summit": "berlin", "proposed_by": ["FRA", "RUS"], "participants": ["UKR", "DEU", "FRA", "RUS"]},
+    }
+    created = client.post("/v1/events", json=summit, headers=writer)
+    assert created.status_code == 201, created.json
+    for actor in ("UKR", "DEU"):
+        found = client.get(f"/v1/events?actor={actor}").json["items"]
+        assert [d["id"] for d in found] == [created.json["id"]], actor
+
+
+def test_a_typo_in_actors_is_named_itself_not_through_what_follows_from_it(client: Any, writer: dict[str, str]) -> None:
+    client.post("/v1/events", json=REGISTRATION, headers=writer)
+    body = is_problem(client.post("/v1/events", json={**CALL, "actors": ["FRX", "RUS"]}, headers=writer), 422)
+    assert [e["field"] for e in body["errors"]] == ["actors[0]"]
+    assert "'FRX'" in body["errors"][0]["message"] and "'FRA'" in body["errors"][0]["message"]
+
+
+def test_an_unknown_actor_named_once_in_data_is_refused_by_name_like_one_in_a_list(
+    client: Any, writer: dict[str, str]
+) -> None:
+    client.post("/v1/events", json=REGISTRATION, headers=writer)
+    statement = {**CALL, "type": "StatementIssued", "actors": [], "data": {"by": "XYZQ", "text": "t"}}
+    body = is_problem(client.post("/v1/events", json=statement, headers=writer), 422)
+    assert [(e["field"], "'XYZQ'" in e["message"]) for e in body["errors"]] == [("data.by", True)]
+    listed = {**CALL, "actors": [], "data": {"called_by": ["FRA", "XYZQ"]}}
+    body = is_problem(client.post("/v1/events", json=listed, headers=writer), 422)
+    assert [(e["field"], "'XYZQ'" in e["message"]) for e in body["errors"]] == [("data.called_by[1]", True)]
