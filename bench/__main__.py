@@ -9,9 +9,9 @@ workers) as a user would, on a small log (1,000 developments) and then on a
 large one (1,000,000, or 100,000 with --quick), and measures:
 
 - single appends (POST /v1/events) per second over HTTP, against the same
-  server's GET /healthz per second (load from ``wrk`` when installed; it is
-  installed with apt-get when missing and possible, else Python client
-  processes with keep-alive connections take its place, and the table says so);
+  server's GET /healthz per second (load from ``wrk`` when installed, else
+  from Python client processes with keep-alive connections, and the table
+  says which; ``--install-wrk`` installs wrk with apt-get first, as root);
 - batch appends (POST /v1/events/batch of 1,000) in developments per second
   (the three loads take turns for three rounds; the medians are compared);
 - p50 of a current-state conflict query on the large log and on the small one,
@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import re
@@ -40,19 +39,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
+from bench.load import BATCH_SIZE, CONFLICTS, Load, batch_rate, find_wrk
 from bench.workload import conflict_ids, developments, registrations
 from events.audit.checkpoints import Checkpointer
 from events.audit.keys import load_or_create_key
@@ -64,9 +60,7 @@ from projections.store import ProjectionStore
 from tests.e2e.server import BIN, Server, serve
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-CONFLICTS = 20
 SMALL = 1_000
-BATCH_SIZE = 1_000
 #: rounds of the three HTTP loads; medians are reported (keep-alive connections land unevenly on the
 #: workers, and a run whose connections mostly share one worker's GIL is slower: see bench/RESULTS.md)
 ROUNDS = 3
@@ -240,139 +234,6 @@ def verify(url: str) -> float:
 # -- load ---------------------------------------------------------------------------
 
 
-def development_body(n: int, salt: str) -> dict[str, Any]:
-    """A fresh FightingReported development (no id, no key: each POST stores one)."""
-    return {
-        "type": "FightingReported",
-        "occurred": f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}",
-        "conflicts": [f"conflict-{n % CONFLICTS:03d}"],
-        "actors": ["UKR"],
-        "sources": [{"name": "Bench wire service", "url": "https://example.org/wire"}],
-        "summary": f"Clashes reported ({salt} {n}).",
-        "data": {"description": "clashes", "deaths": {"best": n % 30, "low": n % 30, "high": n % 30 + 5}},
-    }
-
-
-WRK_POST = """
-counter = 0
-salt = tostring(math.random(1, 1000000000))
-request = function()
-  counter = counter + 1
-  local body = string.format(%s, salt, counter)
-  return wrk.format("POST", "/v1/events", {["Content-Type"] = "application/json",
-                                           ["Authorization"] = "Bearer %s"}, body)
-end
-"""
-
-
-def _lua(text: str) -> str:
-    """A Lua string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def find_wrk() -> str | None:
-    found = shutil.which("wrk")
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    print("wrk is not installed: installing it with apt-get install -y wrk", flush=True)
-    subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True, check=False)
-    return shutil.which("wrk")
-
-
-@dataclass
-class Load:
-    wrk: str | None
-    seconds: float
-    connections: int = 16
-
-    def describe(self) -> str:
-        if self.wrk:
-            return f"wrk, 2 threads, {self.connections} keep-alive connections, {self.seconds:.0f} s"
-        return f"{self.connections} Python client processes with keep-alive connections, {self.seconds:.0f} s"
-
-    def rate(self, server: Server, path: str, token: str | None = None) -> float:
-        """Requests per second answered with 2xx (GET ``path``, or POST developments when ``token``)."""
-        if self.wrk:
-            return self._wrk(server, path, token)
-        return self._python(server, path, token)
-
-    def _wrk(self, server: Server, path: str, token: str | None) -> float:
-        assert self.wrk is not None
-        args = [self.wrk, "-t2", f"-c{self.connections}", f"-d{self.seconds:.0f}s", "--latency"]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            if token:
-                body = _lua(json.dumps(development_body(0, "SALT")).replace("%", "%%").replace("SALT 0", "%s %d"))
-                script.write(WRK_POST % (body, token))
-        try:
-            if token:
-                args += ["-s", script.name]
-            out = subprocess.run([*args, server.url + path], capture_output=True, text=True, check=True).stdout
-        finally:
-            os.unlink(script.name)
-        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        errors = re.search(r"Socket errors: .*", out)
-        if bad or errors:
-            raise AssertionError(f"wrk saw failures on {path}:\n{out}\n{server.output()[-3000:]}")
-        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        assert match, out
-        return float(match.group(1))
-
-    def _python(self, server: Server, path: str, token: str | None) -> float:
-        with multiprocessing.get_context("spawn").Pool(self.connections) as pool:
-            args = [(server.url, path, token, self.seconds, i) for i in range(self.connections)]
-            counts = pool.starmap(_client, args)
-        return sum(counts) / self.seconds
-
-
-def _client(url: str, path: str, token: str | None, seconds: float, worker: int) -> int:
-    parts = urlsplit(url)
-    conn = HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"} if token else {}
-    done = 0
-    deadline = time.perf_counter() + seconds
-    salt = uuid.uuid4().hex[:8]
-    while time.perf_counter() < deadline:
-        if token:
-            conn.request("POST", path, json.dumps(development_body(done, f"{salt}-{worker}")), headers)
-        else:
-            conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        if response.status >= 300:
-            raise AssertionError(f"{path} answered {response.status}")
-        done += 1
-    return done
-
-
-def batch_rate(server: Server, token: str, seconds: float, clients: int = 2) -> float:
-    """Developments per second stored by POST /v1/events/batch (1,000 each), ``clients`` at a time."""
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    bodies = [
-        json.dumps([development_body(i * BATCH_SIZE + n, f"batch-{uuid.uuid4().hex[:6]}") for n in range(BATCH_SIZE)])
-        for i in range(4 * clients)
-    ]
-    stored = [0] * clients
-    deadline = time.perf_counter() + seconds
-
-    def client(c: int) -> None:
-        session = requests.Session()
-        n = c
-        while time.perf_counter() < deadline:
-            body = bodies[n % len(bodies)].replace("batch-", f"batch{n}-")
-            response = session.post(server.url + "/v1/events/batch", data=body, headers=headers, timeout=300)
-            assert response.status_code == 201, response.text[:300]
-            stored[c] += BATCH_SIZE
-            n += clients
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(stored) / (time.perf_counter() - started)
-
-
 def p50_ms(server: Server, paths: list[str]) -> float:
     session = requests.Session()
     session.get(server.url + paths[0], timeout=3600)  # catch up, warm caches
@@ -502,12 +363,23 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--no-cache", dest="cache", action="store_const", const=None, help="always build the logs")
     parser.add_argument("--markdown", type=Path, help="also write the tables and the machine to this file")
+    parser.add_argument(
+        "--install-wrk", action="store_true",
+        help="when wrk is missing, install it with apt-get install wrk (as root) instead of using Python clients",
+    )  # fmt: skip
+    parser.add_argument(
+        "--python-clients", action="store_true", help="load from Python client processes even when wrk is installed"
+    )
     args = parser.parse_args()
     args.size = args.size or (100_000 if args.quick else 1_000_000)
-    wrk = find_wrk()
-    if not wrk:
-        print("wrk not found (and not installable here): HTTP load comes from Python client processes", flush=True)
+    wrk = None if args.python_clients else find_wrk(install=args.install_wrk)
     load = Load(wrk, args.seconds or (5.0 if args.quick else 10.0))
+    if not wrk and not args.python_clients:
+        print(
+            f"wrk is not installed: HTTP load comes from {load.connections} Python client processes, which load the"
+            " machine more for the same rate (apt-get install wrk, or run again with --install-wrk)",
+            flush=True,
+        )
     backends = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     tables = [run_backend(b, args, load) for b in backends]
     command = "python -m bench " + " ".join(sys.argv[1:])
@@ -518,4 +390,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # servers, client processes and temporary folders are stopped and removed on the way out
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)

@@ -6,13 +6,17 @@
 Builds a fresh log (batches of 10,000 through ``ConflictLog.submit_many``),
 starts ``conflict-status serve`` as a user would, lets the first query bring the
 projections up to date (timed on its own), then times current-state and as-of
-queries of the conflicts, one request at a time, and prints the medians.
+queries of the conflicts, one request at a time, and prints the medians.  The
+log is built in a temporary folder (or a fresh PostgreSQL schema) that is
+removed at the end, also when the run fails or is interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -27,7 +31,7 @@ from events.log.application import MAX_BATCH
 from events.log.opening import open_log
 from tests.e2e.server import serve
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def build(database_url: str, count: int, conflicts: list[str]) -> float:
@@ -64,7 +68,12 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    with tempfile.TemporaryDirectory(prefix="bench-query-latency-") as tmp:  # removed however the run ends
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, folder: Path) -> None:
+    """Build the log in ``folder`` (SQLite) or a fresh schema (PostgreSQL), serve it and time the queries."""
     schema = None
     if args.database == "sqlite":
         url = f"sqlite:///{folder / 'log.db'}"
@@ -99,4 +108,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
