@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from events.log.database_access import create_schema
 from events.log.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
 
 
@@ -195,8 +196,13 @@ class PostgresDatabase(Database):
     def __init__(self, url: str) -> None:
         from psycopg_pool import ConnectionPool
 
+        self.url = url
         self.prefix = f'"{postgres_schema(url)}".'
         self.pool = ConnectionPool(libpq_url(url), min_size=1, max_size=4, kwargs={"autocommit": True}, open=True)
+
+    def create_tables(self) -> None:
+        create_schema(self.url)  # the schema named by ?schema= may not exist yet
+        super().create_tables()
 
     @contextmanager
     def write(self, lock: bool = True) -> Iterator[Sql]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from events.log.database_access import create_schema
 from events.log.database_url import is_sqlite, libpq_url, postgres_schema, sqlite_path
 
 ROLES = ("reader", "submitter", "auditor", "admin")
@@ -81,6 +82,7 @@ class TokenStore:
         return sql.replace("{t}", self.table) if self.is_sqlite else sql.replace("{t}", self.table).replace("?", "%s")
 
     def create_table(self) -> None:
+        create_schema(self.url)  # the schema named by ?schema= may not exist yet
         with self._connect() as conn:
             conn.execute(
                 self._sql(

@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 from eventsourcing.utils import get_topic
 
 from events.log.application import ConflictLog
+from events.log.database_access import create_schema
 from events.log.database_url import parameters, sqlite_path
 from events.log.postgres import PostgresLogStore
 from events.log.sqlite import SQLiteLogStore
@@ -44,5 +45,7 @@ def log_environment(database_url: str, *, create_tables: bool = True) -> dict[st
 
 
 def open_log(database_url: str, *, create_tables: bool = True) -> ConflictLog:
-    """Open the log at ``database_url``."""
+    """Open the log at ``database_url``; with ``create_tables``, its tables (and schema) are made when missing."""
+    if create_tables:
+        create_schema(database_url)
     return ConflictLog(log_environment(database_url, create_tables=create_tables))

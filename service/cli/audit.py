@@ -8,7 +8,6 @@ It exits 0 when the log is intact, 1 when it is broken, 2 when it cannot tell.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import IO
 
@@ -17,16 +16,18 @@ import click
 from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, InvalidCheckpoint, NoChain
 from events.audit.keys import load_or_create_key
 from events.audit.verify import Report, verify_log
-from events.log.database_url import is_sqlite, sqlite_path
+from events.log.database_access import why_unreadable
 from events.log.opening import open_log
 from service.cli.common import BROKEN, UNVERIFIABLE, settings
 from service.settings import Settings
 
 
-def _existing_database(chosen: Settings) -> str:
+def _existing_database(chosen: Settings, doing: str) -> str:
+    """The log's URL; or, when it cannot be read (no such file, PostgreSQL unreachable), one line and exit 2."""
     url = chosen.database_url
-    if is_sqlite(url) and not os.path.exists(sqlite_path(url)):
-        click.echo(f"no database at {sqlite_path(url)} (set DATABASE_URL)", err=True)
+    why = why_unreadable(url)
+    if why is not None:
+        click.echo(f"cannot {doing}: {why}", err=True)
         sys.exit(UNVERIFIABLE)
     return url
 
@@ -45,7 +46,7 @@ def verify(held_file: IO[str] | None, as_json: bool) -> None:
     Prints OK, or the first position that breaks and how (altered, missing,
     inserted, reordered), and exits non-zero when the log is broken.
     """
-    url = _existing_database(settings())
+    url = _existing_database(settings(), "verify")
     log = open_log(url, create_tables=False)
     try:
         held = [Checkpoint.from_json(held_file.read())] if held_file else []
@@ -93,7 +94,7 @@ def checkpoint() -> None:
 def checkpoint_sign(output: IO[str]) -> None:
     """Sign the head now with the service's key (SIGNING_KEY_FILE) and print the checkpoint as JSON."""
     chosen = settings()
-    log = open_log(_existing_database(chosen), create_tables=False)
+    log = open_log(_existing_database(chosen, "sign"), create_tables=False)
     try:
         key = load_or_create_key(chosen.signing_key_path)
         signed, created = Checkpointer(log.store, lambda: key).sign_head()
@@ -109,7 +110,7 @@ def checkpoint_sign(output: IO[str]) -> None:
 @checkpoint.command("list")
 def checkpoint_list() -> None:
     """List signed checkpoints, oldest first."""
-    log = open_log(_existing_database(settings()), create_tables=False)
+    log = open_log(_existing_database(settings(), "list checkpoints"), create_tables=False)
     try:
         rows = log.store.checkpoint_rows()
     finally:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from events.log.database_access import why_unreadable
 from events.log.opening import open_log
+from projections.database import open_database
 from service.cli import main
 from service.tokens import TokenStore
+from tests.conftest import drop_postgres_schema, postgres_url, require_postgres
 
 
 def run(database_url: str, *args: str, input: str | None = None) -> str:
@@ -77,3 +81,22 @@ def test_rebuild_and_replay_run_from_the_shell(database_url: str) -> None:
     assert "rebuilt projections up to position 21" in run(database_url, "rebuild")
     replayed = run(database_url, "replay", "--conflict", "ukraine-east", "--as-of", "2020-12-31")
     assert "CeasefireViolated" in replayed and 'ceasefire.status: "agreed" -> "violated"' in replayed
+
+
+def test_a_postgresql_schema_named_in_database_url_is_created_by_whatever_creates_tables_first() -> None:
+    require_postgres()
+    by_commands, by_projections = (f"t_{uuid.uuid4().hex[:16]}" for _ in range(2))  # not created: they must be
+    try:
+        url = postgres_url(by_commands)
+        assert "developments added: 21" in run(url, "import", "--example", "seed-article")
+        assert run(url, "token", "create", "--role", "reader").startswith("cs_")
+        assert "OK: the log is intact" in run(url, "verify")
+        projections = open_database(postgres_url(by_projections))
+        try:
+            projections.create_tables()
+        finally:
+            projections.close()
+        assert why_unreadable(postgres_url(by_projections)) is None  # the schema is there
+    finally:
+        drop_postgres_schema(by_commands)
+        drop_postgres_schema(by_projections)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from events.log.application import ConflictLog
+from events.log.database_access import CONNECT_TIMEOUT, why_unreadable
+from events.log.database_url import postgres_schema
 from service.cli import main
 from tests.audit_helpers import Database, fill, statement
+from tests.conftest import postgres_database
+from tests.e2e.server import free_port
 
 
 @pytest.fixture
@@ -74,3 +79,24 @@ def test_verify_of_a_missing_sqlite_file_cannot_tell_and_creates_nothing(tmp_pat
     assert result.exit_code == 2
     assert "no database at" in result.output
     assert not missing.exists()
+
+
+def test_verify_of_an_unreachable_postgresql_cannot_tell_within_seconds_in_one_line() -> None:
+    closed_port = free_port()  # nothing listens there
+    started = time.monotonic()
+    result = run({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed_port}/test"}, "verify")
+    assert time.monotonic() - started < CONNECT_TIMEOUT + 5
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"cannot verify: PostgreSQL at 127.0.0.1:{closed_port} cannot be reached: ")
+    assert "refused" in lines[0]
+
+
+def test_verify_of_a_postgresql_schema_that_does_not_exist_cannot_tell_and_creates_nothing() -> None:
+    with postgres_database() as url:
+        missing = url.replace("schema=", "schema=missing_")
+        result = run({"DATABASE_URL": missing}, "verify")
+        assert result.exit_code == 2
+        assert f"has no schema 'missing_{postgres_schema(url)}'" in result.output
+        assert why_unreadable(missing) is not None  # still not there
