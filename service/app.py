@@ -70,18 +70,20 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(replay.blp)
     document_routes(app, api)
     problems.install(app)
-    rate_limit.install(app, settings)
-    if settings.cors_origins:
-        CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
-    app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
 
     @app.before_request
     def _request_id() -> None:
+        """Name the request first (before the rate limiter may answer 429), so every answer carries its id."""
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         connection = request.environ.get("gunicorn.socket")
         if connection is not None:  # a client that stops sending its body (or reading) frees its thread
             connection.settimeout(settings.read_timeout)
+
+    rate_limit.install(app, settings)
+    if settings.cors_origins:
+        CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
+    app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -34,6 +34,7 @@ def is_problem(response: Any, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json
     assert {"type", "title", "status", "detail"} <= set(body)
     assert body["status"] == status
+    assert body["request_id"] == response.headers["X-Request-Id"]  # every problem can be quoted by its request
     assert "Traceback" not in response.get_data(as_text=True)
     return body
 
