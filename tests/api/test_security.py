@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,6 +88,19 @@ def test_every_write_and_audit_route_refuses_a_missing_token_and_a_wrong_role(
         refused = client.open(path, method=method, json=CALL, headers=wrong[role])
         assert refused.status_code == 403, f"{method} {path} with a {WRONG_ROLE[role]} token: {refused.status_code}"
         is_problem(refused, 403)
+
+
+def test_the_readme_names_every_route_that_needs_a_token_with_its_role(app: Flask) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/\S*)` \| (\w+) \|$", readme, re.MULTILINE))
+    needed = set()
+    for rule in app.url_map.iter_rules():
+        view_class = getattr(app.view_functions[rule.endpoint], "view_class", None)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            role = getattr(getattr(view_class, method.lower(), None), "_required_role", "")
+            if role and not role.endswith("?"):
+                needed.add((method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), role))
+    assert listed == needed, f"README.md's table of routes that need a token: {sorted(listed ^ needed)} differ"
 
 
 def test_every_read_route_needs_a_reader_token_when_reads_are_closed(database_url: str) -> None:
