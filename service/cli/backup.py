@@ -33,7 +33,6 @@ def import_backup(database_url: str, stream: IO[str]) -> None:
         raise click.ClickException(f"nothing was restored: {e}") from None
     finally:
         log.close()
-    click.echo(
-        f"restored {restored.records} records and {restored.checkpoints} checkpoints up to position {restored.head}"
-    )
+    checkpoints = f"{restored.checkpoints} checkpoint{'' if restored.checkpoints == 1 else 's'}"
+    click.echo(f"restored {restored.records} records and {checkpoints} up to position {restored.head}")
     click.echo(f"head hash {restored.head_hash}")
