@@ -20,7 +20,6 @@ turns the README into its input and its diff back into README lines.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from collections.abc import Iterable, Mapping
@@ -45,6 +44,7 @@ MASKS: list[tuple[str, str]] = [
     ("rate", r"\d[\d,]* developments/s"),
 ]
 MASK = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in MASKS))
+MASKS_BY_NAME = dict(MASKS)
 #: a here-document's operator and delimiter (``<<'EOF'``, ``<<-END``)
 HEREDOC = re.compile(r"<<(-?)\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 #: the README lines prysk would read as patterns of its own: such a literal line is matched as a pattern instead
@@ -149,9 +149,6 @@ def expected(text: str, substitutions: Mapping[str, str]) -> str:
     return "".join([*pieces, re.escape(text[end:])]) + " (re)"
 
 
-MASKS_BY_NAME = dict(MASKS)
-
-
 @dataclass
 class Script:
     """A session as prysk's input, with the README line behind each of its lines (None: a line of our own)."""
@@ -207,15 +204,11 @@ class Outcome:
 
 
 def run(session: Script, cwd: Path, env: dict[str, str], name: str, shell: str = "/bin/bash") -> Outcome:
-    """Run the script in ``cwd`` with ``env`` and report every README line whose output differs."""
-    lines = [(line + "\n").encode() for line in session.lines]
-    previous = os.getcwd()
-    os.chdir(cwd)
-    try:
-        _, _, diff = prysk_test(lines, shell=shell, indent=len(INDENT), env=env, cleanenv=False)
-    finally:
-        os.chdir(previous)
-    return Outcome(_report(list(diff), session, name))
+    """Run the script in one shell, in ``cwd`` with ``env``, and report every README line whose output differs."""
+    started = Script([f"{INDENT}$ cd {shlex.quote(str(cwd))}", *session.lines], [None, *session.origins])
+    lines = [(line + "\n").encode() for line in started.lines]
+    _, _, diff = prysk_test(lines, shell=shell, indent=len(INDENT), env=env, cleanenv=False)
+    return Outcome(_report(list(diff), started, name))
 
 
 def _report(diff: list[bytes], session: Script, name: str) -> str:
