@@ -70,7 +70,9 @@ def test_ctrl_c_stops_the_python_client_processes_at_once(server: Server) -> Non
     assert _gone(clients, 5), "client processes outlived the interrupted parent"
 
 
-def test_the_bench_installs_wrk_only_when_asked(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def test_the_bench_installs_wrk_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ran: list[list[str]] = []
     monkeypatch.setattr(load.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
     monkeypatch.setattr(load.subprocess, "run", lambda args, **kwargs: ran.append(args))

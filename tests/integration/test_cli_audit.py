@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from events.log.application import ConflictLog
-from events.log.database_access import CONNECT_TIMEOUT, why_unreadable
+from events.log.database_access import why_unreadable
 from events.log.database_url import postgres_schema
 from service.cli import main
 from tests.audit_helpers import Database, fill, statement
@@ -85,7 +85,7 @@ def test_verify_of_an_unreachable_postgresql_cannot_tell_within_seconds_in_one_l
     closed_port = free_port()  # nothing listens there
     started = time.monotonic()
     result = run({"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed_port}/test"}, "verify")
-    assert time.monotonic() - started < CONNECT_TIMEOUT + 5
+    assert time.monotonic() - started < 20  # it waited 30 s for the pool, and more, before
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
