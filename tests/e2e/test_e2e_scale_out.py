@@ -14,6 +14,7 @@ import psycopg
 import pytest
 import requests
 
+from projections.database import TRACKING_NAME
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
 from tests.e2e.load import CONFLICT, Burst, all_developments, answers, registration
 from tests.e2e.server import BIN, Server, serve
@@ -50,7 +51,7 @@ def projection_worker(server: Server, folder: Path) -> Iterator[subprocess.Popen
 
 def tracked(schema: str) -> int:
     with psycopg.connect(POSTGRES_URL) as conn:
-        row = conn.execute(f'SELECT position FROM "{schema}".proj_tracking').fetchone()
+        row = conn.execute(f'SELECT position FROM "{schema}".proj_tracking WHERE name = %s', [TRACKING_NAME]).fetchone()
     return int(row[0]) if row else 0
 
 
