@@ -43,6 +43,8 @@ def read_backup(lines: Iterable[str]) -> Iterator[Any]:
                 yield json.loads(text)
             except json.JSONDecodeError as e:
                 raise BackupProblem(f"line {number}: malformed JSON: {e.msg}") from None
+            except RecursionError:
+                raise BackupProblem(f"line {number}: JSON nested too deeply") from None
 
 
 def restore_backup(log: ConflictLog, lines: Iterable[str]) -> Restored:

@@ -19,9 +19,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from events.importers.plan import ImportProblem, MissingColumns
 
 csv.field_size_limit(16 * 1024 * 1024)
+
+#: how deeply an uploaded JSON value may nest: a UCDP API page is 4 levels deep, a PLOVER record 5;
+#: anything near the parser's own limit would make later steps (cells, checks) recurse past Python's
+MAX_JSON_DEPTH = 64
+TOO_DEEP = f"JSON nested too deeply: at most {MAX_JSON_DEPTH} levels of arrays and objects"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +206,45 @@ def read_table(data: bytes) -> Table:
     return table
 
 
+class MalformedJson(ImportProblem):
+    """The file is not JSON that can be read: malformed, or nested deeper than ``MAX_JSON_DEPTH``."""
+
+
 def load_json(text: str) -> Any:
+    """An uploaded file's JSON value; ``MalformedJson`` when it is malformed or nested deeper than ``MAX_JSON_DEPTH``.
+
+    orjson parses without recursing in Python; what it refuses (its own depth
+    limit, NaN, integers past 64 bits, lone surrogates) the standard parser
+    reads or explains, and a value nested too deeply for it is a problem, not a
+    ``RecursionError``.
+    """
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ImportProblem(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise MalformedJson(f"malformed JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+        except RecursionError:
+            raise MalformedJson(TOO_DEEP) from None
+    if json_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise MalformedJson(TOO_DEEP)
+    return value
+
+
+def json_depth(value: Any, stop: int) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), counted without recursion up to ``stop + 1``."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        depth += 1
+        if depth > stop:
+            return depth
+        deepest = max(deepest, depth)
+        pending.extend((child, depth) for child in item if isinstance(child, dict | list))
+    return deepest

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
+from events.importers.tables import MalformedJson
 from events.vocabulary.kinds import SLUG
 from service.api.bodies import body_bytes, media_type
 from service.api.schemas.common import StrictSchema
@@ -102,6 +103,8 @@ class Imports(MethodView):
             raise ApiProblem(422, message, [{"field": "(body)", "message": message}], slug="unreadable-file")
         try:
             summary = run_import(runtime().log, format, body, ImportOptions(**options))
+        except MalformedJson as e:  # a body that is not readable JSON is a 400, as on /v1/events
+            raise ApiProblem(400, e.detail, [{"field": "(body)", "message": e.detail}], slug="malformed-json") from None
         except ImportProblem as e:
             raise ApiProblem(422, e.detail, e.errors, slug="unreadable-file") from None
         except ImportFailed as e:

@@ -87,3 +87,16 @@ def test_json_sent_as_csv_is_refused_naming_the_media_type_to_use(client: Any, a
     answer = post(client, auth(), plover, "format=plover", **{"Content-Type": "text/csv"})
     assert answer.status_code == 422
     assert "application/json" in answer.json["detail"]
+
+
+def test_deep_or_malformed_json_is_a_400_on_every_format_like_on_the_events_route(client: Any, auth: Any) -> None:
+    json_body = {"Content-Type": "application/json"}
+    for query in ("format=ucdp-ged", "format=ucdp-pa", "format=plover"):
+        for body in ("[" * 990 + "]" * 990, '[{"id": ' + "[" * 990 + "]" * 990 + "}]", "[" * 100_000):
+            answer = post(client, auth(), body.encode(), query, **json_body)
+            assert answer.status_code == 400, (query, answer.get_data(as_text=True)[:300])
+            assert answer.content_type == "application/problem+json"
+            assert "nested too deeply" in answer.json["detail"] or "malformed JSON" in answer.json["detail"]
+    broken = post(client, auth(), b'[{"id": 1,}]', "format=plover", **json_body)
+    assert broken.status_code == 400 and "malformed JSON" in broken.json["detail"]
+    assert client.get("/v1/events").json["head"] == 0

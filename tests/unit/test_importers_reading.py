@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from events.importers.backup import BackupProblem, read_backup
 from events.importers.dates import read_date, span
 from events.importers.gleditsch_ward import state
 from events.importers.plan import MissingColumns
-from events.importers.tables import Column, normalise_header, read_table
+from events.importers.tables import MAX_JSON_DEPTH, Column, MalformedJson, load_json, normalise_header, read_table
 from events.importers.ucdp import split_names
 
 
@@ -55,6 +56,20 @@ def test_json_rows_and_ucdp_api_pages_read_as_tables_numbered_by_record() -> Non
     rows = list(table.resolve([Column("id"), Column("best")]))
     assert [(r.line, r.get("id"), r.get("best")) for r in rows] == [(1, "7", "3"), (2, "8", "")]
     assert table.unit == "record"
+
+
+def test_uploaded_json_may_nest_to_its_depth_limit_and_no_deeper() -> None:
+    def nested(depth: int) -> str:
+        return "[" * (depth - 1) + '{"a": 1}' + "]" * (depth - 1)
+
+    assert load_json(nested(MAX_JSON_DEPTH)) is not None
+    for depth in (MAX_JSON_DEPTH + 1, 990, 100_000):  # under orjson's limit, near Python's, far past both
+        with pytest.raises(MalformedJson, match="nested too deeply"):
+            load_json(nested(depth))
+    with pytest.raises(MalformedJson, match="line 1, column 2"):
+        load_json("[}")
+    with pytest.raises(BackupProblem, match="line 2: JSON nested too deeply"):
+        list(read_backup(["{}", "[" * 100_000 + "]" * 100_000]))
 
 
 @pytest.mark.parametrize(
