@@ -117,13 +117,16 @@ class Queries:
     def _folded(self, scope: Scope, day: date, known_at: int | None) -> Folded:
         """The scope folded for (day, known_at); its initial state when nothing of it counted then.
 
-        Only a scope of which the log holds nothing at all is unknown (404).
+        Only a scope of which the log never held anything is unknown (404).  One
+        whose every development was retracted (its registration included) is
+        still listed with the others, so it answers its empty state, and every
+        page about it stands.
         """
         folded = self.store.fold(scope, day, known_at)
         if folded is not None:
             return folded
         head = self.store.catch_up()
-        if not self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=head)[0]:
+        if scope[1] not in self.store.keys(scope[0]):
             raise self._not_found(*scope)
         state = FOLDS[scope[0]].initial(scope[1])  # type: ignore[attr-defined]
         return Folded(state, [], 0, day, head if known_at is None else min(known_at, head), head)

@@ -217,6 +217,60 @@ def test_a_path_nothing_answers_is_an_html_page_for_a_browser_and_problem_json_f
         assert response.status_code == 404 and response.mimetype == "application/problem+json", path
 
 
+def test_a_retracted_registration_keeps_the_overview_and_every_page_up(
+    pages_app: Flask, submitter: dict[str, str]
+) -> None:
+    client = pages_app.test_client()
+
+    def submit(development: dict[str, Any]) -> str:
+        response = client.post("/v1/events", json=development, headers=submitter)
+        assert response.status_code == 201, response.json
+        return str(response.json["id"])
+
+    def retract(target: str) -> None:
+        submit(
+            {
+                "type": "DevelopmentRetracted",
+                "occurred": "2020-07-01",
+                "sources": [{"name": "Desk"}],
+                "summary": "Recorded by mistake.",
+                "data": {"target": target, "reason": "recorded by mistake"},
+            }
+        )
+
+    registration = submit(
+        {
+            "type": "ConflictRegistered",
+            "occurred": "2014-05",
+            "sources": [{"name": "UCDP"}],
+            "summary": "Libya registered.",
+            "data": {"conflict": "libya", "name": "Libya"},
+        }
+    )
+    meeting = submit(
+        {
+            "type": "MeetingHeld",
+            "occurred": "2020-06-26",
+            "actors": ["FRA", "RUS"],
+            "sources": [{"name": "Kremlin statement"}],
+            "summary": "A call.",
+            "data": {"format": "video_call"},
+        }
+    )
+    retract(registration)
+    retract(meeting)
+    assert "libya" in page(client, "/")
+    assert "libya" in page(client, "/conflicts/libya")
+    page(client, "/conflicts/libya?as_of=2010-01-01")
+    page(client, "/audit/libya")
+    page(client, "/agendas/FRA/RUS")
+    page(client, f"/developments/{registration}")
+    answer = client.get("/v1/conflicts/libya").json
+    assert (answer["conflict"], answer["name"], answer["developments"]) == ("libya", None, 0)
+    assert client.get("/v1/agendas/RUS/FRA").json["contacts"] == []
+    assert client.get("/v1/conflicts/lybia").status_code == 404  # an id the log never had is still unknown
+
+
 def test_a_date_or_position_that_cannot_be_read_is_a_400_page(seeded: FlaskClient) -> None:
     assert "is not a date" in page(seeded, "/conflicts/ukraine-east?as_of=15/01/2020", status=400)
     assert "neither a log position" in page(seeded, "/conflicts/ukraine-east?known_at=yesterday", status=400)
