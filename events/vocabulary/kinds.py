@@ -58,6 +58,24 @@ def _type_name(value: Any) -> str:
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
+#: control characters (Unicode Cc) other than tab, line feed and carriage return: NUL, escape, backspace, C1...
+#: Nothing a source says needs them; they cut strings short in C tools, break terminals and CSV exports.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: the same rule as a JSON Schema pattern (ECMA-262), for the OpenAPI document
+NO_CONTROL_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def refuse_control(value: str, path: str) -> None:
+    """Raise ``FieldError`` naming the first control character in ``value`` (tabs and line breaks are text)."""
+    found = CONTROL.search(value)
+    if found is not None:
+        raise FieldError(
+            path,
+            f"holds the control character U+{ord(found.group()):04X} at character {found.start() + 1}; "
+            "text may hold tabs and line breaks but no other control characters",
+        )
+
+
 @dataclass
 class Text(Kind):
     max_length: int = 2000
@@ -71,10 +89,17 @@ class Text(Kind):
             raise FieldError(path, "must not be empty")
         if len(value) > self.max_length:
             raise FieldError(path, f"at most {self.max_length} characters (got {len(value)})")
+        refuse_control(value, path)
         return str(value)
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": self.max_length, "description": self.description}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": self.max_length,
+            "pattern": NO_CONTROL_PATTERN,
+            "description": self.description,
+        }
 
 
 @dataclass
@@ -263,6 +288,7 @@ class Url(Kind):
     def check(self, value: Any, path: str, ctx: Context) -> str:
         if not isinstance(value, str):
             raise FieldError(path, f"expected a URL, got {_type_name(value)}")
+        refuse_control(value, path)
         parts = urlsplit(value)
         if (
             parts.scheme not in ("http", "https")

@@ -98,6 +98,16 @@ def test_a_lone_surrogate_is_refused_as_malformed_json(client: Any, auth: Any) -
     assert response.status_code == 400 and "lone surrogate" in response.json["detail"]
 
 
+def test_a_nul_in_a_summary_or_a_name_is_a_422_naming_the_field(client: Any, writer: dict[str, str]) -> None:
+    persons = [{"name": "Vladimir\u0000Putin", "represents": "RUS"}]
+    body = json.dumps({**CALL, "summary": "Both called\u0000.", "persons": persons})
+    answer = client.post("/v1/events", data=body, headers={**writer, "Content-Type": "application/json"})
+    fields = [e["field"] for e in is_problem(answer, 422)["errors"]]
+    assert fields == ["persons[0].name", "summary"]
+    assert "U+0000" in answer.json["detail"]
+    assert client.get("/v1/events").json["head"] == 1
+
+
 def test_an_ndjson_batch_is_accepted(client: Any, auth: Any) -> None:
     body = "\n".join(seed_lines()) + "\n\n"
     response = client.post(

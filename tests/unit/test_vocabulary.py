@@ -195,3 +195,23 @@ def test_a_developments_content_fields_are_declared_once_and_everything_derives_
     assert set(SUBMITTED) <= set(DevelopmentSchema._declared_fields)
     draft = check_development(call())
     assert set(draft.content()) == set(SUBMITTED) - {"origin"}
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f"])
+def test_control_characters_are_refused_in_every_text_field_by_name(control: str) -> None:
+    found = problems(
+        call(
+            summary=f"Both called{control} for a ceasefire.",
+            persons=[{"name": f"Vladimir{control}Putin", "role": "president", "represents": "RUS"}],
+            sources=[{"name": "Kremlin", "url": f"https://kremlin.ru/{control}x"}],
+            data={"called_by": ["FRA", "RUS"], "basis": [f"Berlin{control}Conference"]},
+        )
+    )
+    assert [field for field, _ in found] == ["persons[0].name", "sources[0].url", "summary", "data.basis[0]"]
+    assert all(f"U+{ord(control):04X}" in message for _, message in found)
+    assert problems(call(sources=[{"name": f"Kremlin{control}statement"}]))[0][0] == "sources[0].name"
+
+
+def test_tabs_and_line_breaks_are_text_and_stay() -> None:
+    draft = check_development(call(summary="Both called\tfor a ceasefire.\r\nThey said so twice."))
+    assert draft.summary == "Both called\tfor a ceasefire.\r\nThey said so twice."
