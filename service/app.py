@@ -5,23 +5,20 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import Any
 
-import flask_swagger_ui
-from flask import Flask, Response, g, request, send_from_directory
+from flask import Flask, Response, g, request
 from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import problems, rate_limit
-from service.api import audit, conflicts, events, health, imports, replay, stream
+from service import headers, problems, rate_limit
+from service.api import audit, conflicts, docs, events, health, imports, replay, stream
 from service.api.json_provider import OrjsonProvider
 from service.api.openapi import document_routes, register_components
 from service.pages import views as pages
 from service.runtime import Runtime
 from service.settings import Settings
 
-SWAGGER_ASSETS = flask_swagger_ui.__path__[0] + "/dist"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 #: response headers a browser script may read when CORS is on
 CORS_EXPOSED = ["Location", "Link", "X-Request-Id", "Retry-After"]
@@ -43,9 +40,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
         API_VERSION="1.0",
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_JSON_PATH="openapi.json",  # /docs is service.api.docs: Swagger UI without inline scripts
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_SPEC_OPTIONS={
             "info": {"description": "An event-sourced record of diplomatic developments and the state of conflicts."},
@@ -84,17 +79,13 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     if settings.cors_origins:
         CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
     app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
+    app.register_blueprint(docs.blp)
+    headers.install(app)
 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
-
-    @app.get("/docs/assets/<path:name>")
-    def _swagger_assets(name: str) -> Any:
-        """Swagger UI's files, served from the installed package (no CDN)."""
-        return send_from_directory(SWAGGER_ASSETS, name, max_age=3600)
 
     return app
 

@@ -20,19 +20,13 @@ from werkzeug.exceptions import HTTPException
 from events.vocabulary.errors import DevelopmentNotFound, FieldError
 from events.vocabulary.occurred import check_day
 from projections.queries import BadKnownAt, ScopeNotFound
-from service import problems
+from service import headers, problems
 from service.pages import audit_models
 from service.pages import models as page_models
 from service.runtime import runtime
 
 blp = Blueprint("pages", __name__)
 log = logging.getLogger("conflict_status.pages")
-
-#: pages load only the service's own files; the live list reads the service's own feed
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 
 
 class PageError(Exception):
@@ -197,7 +191,7 @@ def _unexpected(error: Exception) -> Response:
 
 @blp.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Content-Security-Policy", headers.PAGES_POLICY)
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 

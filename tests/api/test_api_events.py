@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -236,6 +237,22 @@ def test_openapi_31_and_the_docs_are_served_without_a_cdn(client: Any) -> None:
     page = client.get("/docs").get_data(as_text=True)
     assert "/docs/assets/swagger-ui-bundle.js" in page and "//cdn" not in page and "unpkg" not in page
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_the_docs_and_pages_allow_no_inline_script_and_no_framing(client: Any) -> None:
+    docs = client.get("/docs")
+    assert re.findall(r"<script[^>]*>", docs.get_data(as_text=True)) == [
+        '<script src="/docs/assets/swagger-ui-standalone-preset.js">',
+        '<script src="/docs/assets/swagger-ui-bundle.js">',
+        '<script src="/static/pages/docs.js">',
+    ]
+    for path in ("/docs", "/", "/no-such-page"):
+        answer = client.get(path, headers={"Accept": "text/html"})
+        policy = dict(d.strip().split(" ", 1) for d in answer.headers["Content-Security-Policy"].split(";"))
+        assert policy["script-src"] == "'self'" and policy["frame-ancestors"] == "'none'", path
+        assert "unsafe" not in policy.get("connect-src", "") + policy.get("default-src", ""), path
+        assert answer.headers["X-Frame-Options"] == "DENY", path
+    assert client.get("/openapi.json").headers["X-Frame-Options"] == "DENY"
 
 
 def test_health_reports_the_database_and_head(client: Any) -> None:

@@ -199,3 +199,17 @@ def test_the_conflict_page_reads_on_a_phone(server: Server, browser: Any) -> Non
         screenshot(phone, "conflict-phone")
     finally:
         context.close()
+
+
+def test_the_api_docs_render_every_operation_under_their_strict_policy(server: Server, page: Any) -> None:
+    """Swagger UI starts from the service's own script: a CSP violation would be a console error (see ``page``)."""
+    answer = page.goto(server.url + "/docs")
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+    page.locator(".opblock").first.wait_for()
+    operations = len(requests.get(server.url + "/openapi.json", timeout=30).json()["paths"])
+    assert page.locator(".opblock").count() >= operations
+    page.locator(".opblock-summary-path", has_text="/v1/events/batch").first.click()
+    page.locator(".opblock-body").first.wait_for()
+    screenshot(page, "docs")
