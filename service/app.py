@@ -12,7 +12,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service import headers, problems, rate_limit
-from service.api import audit, conflicts, docs, events, health, imports, replay, stream
+from service.api import audit, conflicts, docs, events, health, imports, query_parameters, replay, stream
 from service.api.json_provider import OrjsonProvider
 from service.api.openapi import document_routes, register_components
 from service.pages import views as pages
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     rate_limit.install(app, settings)
     if settings.cors_origins:
         CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
+    query_parameters.install(app, api.spec.to_dict())  # after the request id (its 422 carries it) and the limiter
     app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
     app.register_blueprint(docs.blp)
     headers.install(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from events.vocabulary.validation import request_schema
@@ -82,7 +83,7 @@ def _roles_by_operation(app: Any) -> dict[tuple[str, str], str]:
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
         view_class = getattr(view, "view_class", None)
-        path = _openapi_path(rule.rule)
+        path = openapi_path(rule.rule)
         for method in rule.methods or ():
             handler = getattr(view_class, method.lower(), None) if view_class else view
             role = getattr(handler, "_required_role", None)
@@ -91,7 +92,9 @@ def _roles_by_operation(app: Any) -> dict[tuple[str, str], str]:
     return found
 
 
-def _openapi_path(rule: str) -> str:
-    import re
+def openapi_path(rule: str) -> str:
+    """A Flask rule (``/v1/events/<uuid:development_id>``) as its OpenAPI path (``/v1/events/{development_id}``)."""
+    return _RULE_VARIABLE.sub(r"{\1}", rule)
 
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+
+_RULE_VARIABLE = re.compile(r"<(?:[^:>]+:)?([^>]+)>")

@@ -84,6 +84,25 @@ def _whole(name: str, default: int | None) -> int | None:
     return int(value)
 
 
+#: the query parameters each page reads.  Pages do not refuse others, as the API does: links
+#: shared by people collect parameters of their own (utm_source, fbclid) and must keep opening.
+#: A page names what it ignored instead, so that a misspelt ``asof`` does not pass unnoticed.
+PAGE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "pages.overview": (),
+    "pages.conflict": ("as_of", "known_at", "window"),
+    "pages.agenda": ("as_of", "known_at"),
+    "pages.audit": ("after", "from", "to"),
+    "pages.development": (),
+}
+
+
+@blp.context_processor
+def _ignored_parameters() -> dict[str, Any]:
+    """``ignored``: the query parameters this page does not read, and ``reads``: the ones it does."""
+    reads = PAGE_PARAMETERS.get(request.endpoint or "", ())
+    return {"ignored": [name for name in dict.fromkeys(request.args) if name not in reads], "reads": reads}
+
+
 # -- views ------------------------------------------------------------------------------
 
 
