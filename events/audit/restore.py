@@ -30,7 +30,7 @@ from uuid import UUID
 
 from events.log.application import ConflictLog
 from events.log.chain import GENESIS, entry_hash
-from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, rows_for
+from events.log.index import INSERT_DEVELOPMENT, INSERT_KEY, INSERT_REF, INSERT_REGISTRY, rows_for
 from events.log.library import transaction
 from events.log.postgres import PostgresLogStore
 from events.vocabulary.errors import DomainError
@@ -224,6 +224,9 @@ class _Writer:
         registry = [row.registry for row in rows if row.registry]
         if registry:
             cursor.executemany(self.sql(INSERT_REGISTRY.format(p=prefix)), registry)
+        keys = [row.key for row in rows if row.key]
+        if keys:
+            cursor.executemany(self.sql(INSERT_KEY.format(p=prefix)), keys)
 
     def write_checkpoint(self, cursor: Any, values: list[Any]) -> None:
         cursor.execute(

@@ -1,7 +1,8 @@
 """What a submission must pass before the log stores anything of it.
 
 First the vocabulary (every problem of every item, at once); then ids (an id or
-idempotency key taken by other content is a conflict); then references: unknown
+idempotency key taken by other content is a conflict, and so is a key that
+already belongs to a development of another id); then references: unknown
 conflicts, actors and targets of corrections are refused by name with the
 closest known id, and so are registrations of ids the log already knows.  The
 registries are kept in memory (``KnownIds``) and refreshed from the log's index
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from events.log.development import development_id
+from events.log.development import development_id, key_digest
 from events.log.index import IndexQueries
 from events.vocabulary.errors import IdConflict, InvalidDevelopment, Problem, UnknownReference
 from events.vocabulary.event_types import RECORD_KEEPING
@@ -57,6 +58,69 @@ def ids_of(drafts: list[Draft], submissions: Sequence[Submission]) -> list[UUID]
     if problems:
         raise IdConflict("two items of the batch share an id but not their content", problems)
     return ids
+
+
+def keyed_ids(submissions: Sequence[Submission], drafts: Sequence[Draft]) -> list[str]:
+    """The ids keys gave before keys were bound in the index: a keyed submission without an id got the key's UUID5.
+
+    Looked up with the call's ids, so that a key used before its binding was
+    recorded (a log written before it was) still finds its development.
+    """
+    return [str(development_id(None, s.key)) for s, d in zip(submissions, drafts, strict=True) if s.key and d.client_id]
+
+
+def bound_ids(
+    ids: Sequence[UUID], drafts: Sequence[Draft], submissions: Sequence[Submission], owners: Mapping[str, str]
+) -> list[UUID]:
+    """The ids with each submission that gives a key but no id taking its key's development, if the key is bound."""
+    out = list(ids)
+    for index, (draft, submission) in enumerate(zip(drafts, submissions, strict=True)):
+        if submission.key and not draft.client_id:
+            owner = owners.get(key_digest(submission.key))
+            if owner is not None:
+                out[index] = UUID(owner)
+    return out
+
+
+def check_keys(
+    submissions: Sequence[Submission],
+    ids: Sequence[UUID],
+    owners: Mapping[str, str],
+    existing: Mapping[str, Any],
+    batch: bool,
+) -> None:
+    """An idempotency key belongs to the development its first submission stored, whatever ids come later.
+
+    ``owners`` maps key digests to the developments the index binds them to;
+    a key the index does not know may still own the development its UUID5 names
+    (stored before keys were bound).  A submission whose id is another one than
+    its key's development is refused, naming both ids.
+    """
+    problems: list[Problem] = []
+    first: dict[str, tuple[int, UUID]] = {}
+    for index, (submission, ident) in enumerate(zip(submissions, ids, strict=True)):
+        if not submission.key:
+            continue
+        digest = key_digest(submission.key)
+        derived = str(development_id(None, submission.key))
+        owner = owners.get(digest) or (derived if derived in existing else None)
+        shown = submission.key if len(submission.key) <= 60 else submission.key[:57] + "..."
+        where = index if batch else None
+        if owner is not None and owner != str(ident):
+            problems.append(
+                Problem(
+                    "id",
+                    f"Idempotency-Key '{shown}' belongs to development {owner}, recorded earlier; "
+                    f"this submission names id {ident}",
+                    where,
+                )
+            )
+        elif digest in first and first[digest][1] != ident:
+            message = f"Idempotency-Key '{shown}' is also used by item {first[digest][0]} with another id"
+            problems.append(Problem("id", message, where))
+        first.setdefault(digest, (index, ident))
+    if problems:
+        raise IdConflict("an Idempotency-Key belongs to a development of another id", problems)
 
 
 def fresh_indexes(drafts: list[Draft], ids: list[UUID], existing: Mapping[str, Any], batch: bool) -> list[int]:

@@ -19,9 +19,18 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmuta
 from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.utils import Environment, get_topic
 
-from events.log.admission import References, Submission, check_all, fresh_indexes, ids_of
+from events.log.admission import (
+    References,
+    Submission,
+    bound_ids,
+    check_all,
+    check_keys,
+    fresh_indexes,
+    ids_of,
+    keyed_ids,
+)
 from events.log.chain import CanonicalJSONTranscoder, Link
-from events.log.development import Development, RecordedDevelopment
+from events.log.development import Development, RecordedDevelopment, key_digest
 from events.log.group_commit import GroupCommit
 from events.log.library import store_events
 from events.log.store import LogStore
@@ -103,15 +112,21 @@ class ConflictLog(Application[UUID]):
             raise BatchTooLarge(len(submissions), MAX_BATCH)
         drafts = check_all(submissions, batch)
         ids = ids_of(drafts, submissions)
-        # an id the log drew itself (no client id, no key) is new: only the others can be in the log,
-        # unless a failed attempt may have stored them after all (a lost answer to a commit)
-        named = [str(i) for i, d, s in zip(ids, drafts, submissions, strict=True) if d.client_id or s.key]
+        digests = list({key_digest(s.key) for s in submissions if s.key})
         for attempt in range(3):
-            looked_up = named if attempt == 0 else [str(i) for i in ids]
+            owners = self.store.key_owners(digests) if digests else {}
+            ids = bound_ids(ids, drafts, submissions, owners)  # a known key names its development
+            # an id the log drew itself (no client id, no key) is new: only the others can be in the log,
+            # unless a failed attempt may have stored them after all (a lost answer to a commit)
+            looked_up = [
+                *(str(i) for i, d, s in zip(ids, drafts, submissions, strict=True) if attempt or d.client_id or s.key),
+                *keyed_ids(submissions, drafts),
+            ]
             existing = self.store.index_by_ids(looked_up) if looked_up else {}
+            check_keys(submissions, ids, owners, existing, batch)
             fresh = fresh_indexes(drafts, ids, existing, batch)
             self.references.check_references([drafts[i] for i in fresh], [i for i in fresh], batch)
-            events = [Development.recorded(drafts[i], ids[i]) for i in fresh]
+            events = [Development.recorded(drafts[i], ids[i], submissions[i].key) for i in fresh]
             try:
                 save = self.save if batch else self.group_commit.save
                 recordings = save(*events) if events else []

@@ -4,8 +4,10 @@ For every stored development: its position, id, type, world-time bounds and
 digest; the conflicts and actors it names (with those of a correction's
 replacement, and the development a correction or retraction targets); and for
 registrations, the registry row whose uniqueness makes a second registration of
-the same id fail atomically.  Because the rows are derived from the stored bytes
-alone, the index can always be rebuilt from the events.
+the same id fail atomically; for a development submitted under an idempotency
+key, the key's row, whose uniqueness binds the key to one development.  Because
+the rows are derived from the stored bytes alone, the index can always be
+rebuilt from the events.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Notification, StoredEvent
 
-from events.log.development import RECORDED_TOPIC, REGISTERED_TOPIC
+from events.log.development import KEY_FIELD, RECORDED_TOPIC, REGISTERED_TOPIC
 from events.vocabulary.actors import actors_of
 
 INDEXED_TOPICS = (RECORDED_TOPIC, REGISTERED_TOPIC)
@@ -32,6 +34,7 @@ class IndexRows:
     development: tuple[int, str, str, str, str, str, str]  # position, id, type, earliest, latest, digest, recorded_at
     refs: list[tuple[int, str, str]]  # position, kind (conflict|actor|target), ref
     registry: tuple[str, str, int] | None  # kind (conflict|actor), key, position
+    key: tuple[str, str, int] | None = None  # idempotency key digest, development id, position
 
 
 def rows_for(position: int, originator_id: UUID | str, topic: str, state: bytes) -> IndexRows | None:
@@ -53,10 +56,12 @@ def rows_for(position: int, originator_id: UUID | str, topic: str, state: bytes)
         registry = ("conflict", data["conflict"], position)
     elif body["type"] == "ActorRegistered":
         registry = ("actor", data["actor"], position)
+    key = body.get(KEY_FIELD)
     return IndexRows(
         development=(position, ident, body["type"], body["earliest"], body["latest"], body["digest"], recorded_at),
         refs=[(position, kind, ref) for kind, ref in sorted(refs)],
         registry=registry,
+        key=(key, ident, position) if key else None,
     )
 
 
@@ -87,12 +92,15 @@ def table_statements(prefix: str, serial_key: str) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS development_refs_position ON {prefix}development_refs (position)",
         f"CREATE TABLE IF NOT EXISTS {prefix}registry ("
         f"kind TEXT NOT NULL, key TEXT NOT NULL, position {serial_key} NOT NULL, PRIMARY KEY (kind, key))",
+        f"CREATE TABLE IF NOT EXISTS {prefix}development_keys ("
+        f"key TEXT PRIMARY KEY, id TEXT NOT NULL, position {serial_key} NOT NULL)",
     ]
 
 
 INSERT_DEVELOPMENT = "INSERT INTO {p}development_index VALUES (?,?,?,?,?,?,?)"
 INSERT_REF = "INSERT INTO {p}development_refs (position, kind, ref) VALUES (?,?,?)"
 INSERT_REGISTRY = "INSERT INTO {p}registry (kind, key, position) VALUES (?,?,?)"
+INSERT_KEY = "INSERT INTO {p}development_keys (key, id, position) VALUES (?,?,?)"
 
 
 def index_rows(stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[IndexRows]:
@@ -129,6 +137,17 @@ class IndexQueries:
             marks = ",".join("?" * len(chunk))
             for row in self._rows(f"SELECT * FROM {self._table('development_index')} WHERE id IN ({marks})", chunk):
                 found[row["id"]] = row
+        return found
+
+    def key_owners(self, digests: Sequence[str]) -> dict[str, str]:
+        """The development each idempotency key digest is bound to (digests bound to none are left out)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(digests), 500):
+            chunk = list(digests[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT key, id FROM {self._table('development_keys')} WHERE key IN ({marks})"
+            for row in self._rows(sql, chunk):
+                found[row["key"]] = row["id"]
         return found
 
     def registry_since(self, position: int) -> list[dict[str, Any]]:

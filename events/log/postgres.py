@@ -91,8 +91,11 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
             "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
             "%s::text[])), "
             f"refs AS (INSERT INTO {p}development_refs (position, kind, ref) "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])) "
-            f"INSERT INTO {p}registry (kind, key, position) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])), "
+            f"registry AS (INSERT INTO {p}registry (kind, key, position) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])) "
+            f"INSERT INTO {p}development_keys (key, id, position) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
         )
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -125,11 +128,13 @@ def _arrays(links: Sequence[Link], rows: Sequence[IndexRows]) -> list[list[Any]]
     developments = [r.development for r in rows]
     refs = [ref for r in rows for ref in r.refs]
     registry = [r.registry for r in rows if r.registry]
+    keys = [r.key for r in rows if r.key]
     return [
         *_columns([(k.position, k.id, k.hash, k.prev_hash) for k in links], 4),
         *_columns(developments, 7),
         *_columns(refs, 3),
         *_columns(registry, 3),
+        *_columns(keys, 3),
     ]
 
 

@@ -20,7 +20,14 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor
 
 from events.log.chain import table_statements as chain_table_statements
-from events.log.index import INSERT_DEVELOPMENT, INSERT_REF, INSERT_REGISTRY, index_rows, table_statements
+from events.log.index import (
+    INSERT_DEVELOPMENT,
+    INSERT_KEY,
+    INSERT_REF,
+    INSERT_REGISTRY,
+    index_rows,
+    table_statements,
+)
 from events.log.library import SQLiteInsertHook, sqlite_ids_are_uuids, sqlite_lock_path, sqlite_rowcount, transaction
 from events.log.recent_links import RecentLinks, published
 from events.log.store import LogStore
@@ -82,6 +89,9 @@ class SQLiteLogStore(LogStore, SQLiteInsertHook):
             registry = [r.registry for r in rows if r.registry]
             if registry:
                 cursor.executemany(INSERT_REGISTRY.format(p=""), registry)
+            keys = [r.key for r in rows if r.key]
+            if keys:
+                cursor.executemany(INSERT_KEY.format(p=""), keys)
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         with transaction(self, commit=False) as c:

@@ -44,7 +44,9 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": "the same key with the same content answers with the original record; other content: 409",
+    "description": "the key belongs to the development its first request stored: the same key with the same "
+    "content (and no id, or that development's id) answers with the original record; other content, or another "
+    "id in the body: 409",
 }
 
 

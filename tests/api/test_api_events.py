@@ -71,6 +71,18 @@ def test_the_same_idempotency_key_answers_with_the_original_record(client: Any, 
     assert client.get("/v1/events").json["head"] == 2
 
 
+def test_a_key_with_a_new_id_for_the_same_content_is_a_409_naming_both_ids(client: Any, writer: dict[str, str]) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    keyed = {**writer, "Idempotency-Key": "call-2"}
+    assert client.post("/v1/events", json={**CALL, "id": first}, headers=keyed).status_code == 201
+    problem = is_problem(client.post("/v1/events", json={**CALL, "id": second}, headers=keyed), 409)
+    assert problem["errors"][0]["field"] == "id"
+    assert first in problem["errors"][0]["message"] and second in problem["errors"][0]["message"]
+    again = client.post("/v1/events", json=CALL, headers=keyed)  # the key alone answers its development
+    assert (again.status_code, again.json["id"]) == (200, first)
+    assert client.get("/v1/events").json["head"] == 2
+
+
 def test_a_client_chosen_id_is_kept_and_repeats_are_harmless(client: Any, writer: dict[str, str]) -> None:
     ident = str(uuid.uuid4())
     assert client.post("/v1/events", json={**CALL, "id": ident}, headers=writer).json["id"] == ident

@@ -59,6 +59,50 @@ def test_the_same_idempotency_key_with_the_same_content_stores_nothing_more(log:
     assert [d.position for d in log.read()] == [1, first.development.position]
 
 
+def test_a_key_belongs_to_its_first_development_whatever_id_comes_later(log: ConflictLog) -> None:
+    log.submit(registration())
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    assert log.submit(ceasefire_call(id=first), key="k-1").created
+    with pytest.raises(IdConflict) as caught:
+        log.submit(ceasefire_call(id=second), key="k-1")  # the same content under a new id
+    message = caught.value.problems[0].message
+    assert caught.value.problems[0].field == "id" and first in message and second in message
+    assert log.submit(ceasefire_call(id=first), key="k-1").development.id == first  # a plain retry
+    assert log.submit(ceasefire_call(), key="k-1").development.id == first  # the key alone finds it
+    derived = log.submit(ceasefire_call(summary="Keyed, no id."), key="k-2").development.id
+    with pytest.raises(IdConflict) as caught:
+        log.submit(ceasefire_call(summary="Keyed, no id.", id=second), key="k-2")
+    assert derived in caught.value.problems[0].message
+    assert log.head() == 3
+
+
+def test_a_key_used_before_keys_were_bound_still_finds_its_development(log: ConflictLog) -> None:
+    log.submit(registration())
+    derived = log.submit(ceasefire_call(), key="k-1").development.id
+    log.store._write("DELETE FROM " + log.store._table("development_keys"), [])  # as a log written before them
+    with pytest.raises(IdConflict) as caught:
+        log.submit(ceasefire_call(id=str(uuid.uuid4())), key="k-1")
+    assert derived in caught.value.problems[0].message
+    assert log.head() == 2
+
+
+def test_concurrent_submissions_of_one_key_under_two_ids_store_one(log: ConflictLog) -> None:
+    log.submit(registration())
+    ids = [str(uuid.uuid4()) for _ in range(4)]
+    outcomes: list[str] = []
+
+    def submit(n: int) -> None:
+        try:
+            log.submit(ceasefire_call(id=ids[n]), key="raced")
+            outcomes.append("stored")
+        except IdConflict:
+            outcomes.append("conflict")
+
+    run_in_threads(submit)
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "stored"]
+    assert log.head() == 2
+
+
 def test_other_content_under_a_taken_id_is_a_conflict(log: ConflictLog) -> None:
     log.submit(registration())
     ident = str(uuid.uuid4())
