@@ -11,8 +11,9 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import headers, problems, rate_limit
+from service import gunicorn_answers, headers, problems, rate_limit
 from service.api import audit, conflicts, docs, events, health, imports, query_parameters, replay, stream
+from service.api.bodies import body_left_unread
 from service.api.json_provider import OrjsonProvider
 from service.api.openapi import document_routes, register_components
 from service.pages import views as pages
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if body_left_unread():  # a refused body's rest is still on the connection: say it closes, and close it
+            gunicorn_answers.close_after_answer()
         return response
 
     return app

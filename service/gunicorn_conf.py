@@ -21,6 +21,7 @@ from typing import Any
 from events.audit.keys import load_or_create_key
 from events.log.opening import open_log
 from projections.database import open_database
+from service import gunicorn_answers
 from service.settings import Settings
 from service.tokens import TokenStore
 
@@ -66,6 +67,16 @@ def post_worker_init(worker: Any) -> None:
     """
     gc.freeze()
     gc.set_threshold(GC_FIRST_GENERATION, 20, 20)
+    gunicorn_answers.install()  # gunicorn's own 400/414/431 answers as problem+json
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Let the app ask for this request's connection to close (``gunicorn_answers.close_after_answer``)."""
+    gunicorn_answers.serving(req)
+
+
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    gunicorn_answers.served()
 
 
 #: allocations between collections of the youngest generation (CPython's default: 700)

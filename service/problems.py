@@ -62,9 +62,13 @@ HTTP_TITLES = {
     408: ("request-timeout", "The request took too long to arrive"),
     409: ("conflict", "Conflict"),
     413: ("too-large", "The request body is too large"),
+    414: ("uri-too-long", "The request's URI is too long"),
     415: ("unsupported-media-type", "Unsupported media type"),
+    417: ("expectation-failed", "The request's expectation cannot be met"),
     422: ("invalid-request", "The request's parameters are invalid"),
     429: ("rate-limited", "Too many requests"),
+    431: ("headers-too-large", "The request's header fields are too large"),
+    501: ("not-implemented", "The server does not support what the request needs"),
     503: ("unavailable", "The service cannot answer now"),
 }
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import orjson
-from flask import request
+from flask import g, request
 from werkzeug.exceptions import ClientDisconnected
 
 from service.problems import ApiProblem
@@ -51,7 +51,18 @@ def body_bytes() -> bytes:
     if request.content_length is None and limit is not None and len(data) >= limit:
         # a chunked body is cut at the limit by werkzeug, silently: never read the cut one as the whole
         raise ApiProblem(413, f"the body is larger than the {limit} bytes accepted", slug="too-large")
+    g.body_read = True
     return data
+
+
+def body_left_unread() -> bool:
+    """Whether the request came with a body that was not read to its end (refused before, or cut off).
+
+    The rest of it is still on the connection: the server must close it after
+    the answer rather than read the next request from the middle of this body.
+    """
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    return has_body and not g.get("body_read", False)
 
 
 def _text() -> str:
