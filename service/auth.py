@@ -28,9 +28,13 @@ def check(role: str) -> None:
     secret = bearer_token()
     if secret is None:
         raise ApiProblem(401, f"this needs a bearer token with the {role} role (Authorization: Bearer <token>)")
-    info = runtime().tokens.verify(secret)
+    info = runtime().tokens.lookup(secret)
     if info is None:
-        raise ApiProblem(401, "the bearer token is not valid or has been revoked")
+        raise ApiProblem(401, "the bearer token is not valid")
+    if info.revoked:
+        raise ApiProblem(401, "the bearer token has been revoked")
+    if info.expired():
+        raise ApiProblem(401, f"the bearer token expired at {info.expires_at}")
     if not info.grants(role):
         raise ApiProblem(403, f"a {info.role} token cannot do this; it needs the {role} role")
     g.token = info

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli.common import settings
-from service.tokens import ROLES, TokenStore
+from service.tokens import ROLES, TokenStore, parse_expiry
 
 CURL_EXAMPLE = """
 Submitter token (shown once): {token}
@@ -29,13 +29,25 @@ def token() -> None:
 @token.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--label", default="", help="a note saying whose token it is")
+@click.option(
+    "--expires",
+    metavar="DURATION-or-DATE",
+    help="when it stops working: after 90d, 12h, 1w2d (s, m, h, d, w), through a date (2026-12-31), "
+    "or at a moment (2026-12-31T18:00:00Z); default: never",
+)
 @click.option("--curl", "show_curl", is_flag=True, help="also print a curl example that uses the token")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="the address, for --curl")
-def token_create(role: str, label: str, show_curl: bool, base_url: str) -> None:
+def token_create(role: str, label: str, expires: str | None, show_curl: bool, base_url: str) -> None:
     """Print a new token for ROLE (it is shown only this once)."""
+    try:
+        expires_at = parse_expiry(expires) if expires is not None else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--expires") from None
     store = TokenStore(settings().database_url)
-    secret, _ = store.create(role, label)
+    secret, info = store.create(role, label, expires_at)
     click.echo(secret)
+    if info.expires_at:
+        click.echo(f"expires {info.expires_at}", err=True)
     if show_curl:
         click.echo(CURL_EXAMPLE.format(token=secret, url=base_url.rstrip("/")), err=True)
 
@@ -46,8 +58,8 @@ def token_list() -> None:
     store = TokenStore(settings().database_url)
     store.create_table()
     for info in store.list():
-        state = "revoked" if info.revoked else "live"
-        click.echo(f"{info.id}  {info.role:<9}  {state:<7}  {info.created_at}  {info.label}")
+        expires = f"expires {info.expires_at}" if info.expires_at else "never expires"
+        click.echo(f"{info.id}  {info.role:<9}  {info.state():<7}  {info.created_at}  {expires:<33}  {info.label}")
 
 
 @token.command("revoke")

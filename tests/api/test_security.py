@@ -6,6 +6,7 @@ import hashlib
 import re
 import sqlite3
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,13 @@ def test_a_client_past_its_rate_limit_gets_429_problem_json_and_a_token_has_its_
 
 def test_no_rate_limit_is_applied_by_default(client: Any) -> None:
     assert {client.get("/v1/events").status_code for _ in range(30)} == {200}
+
+
+def test_an_expired_or_revoked_token_is_a_401_that_says_which(app: Flask, client: Any, database_url: str) -> None:
+    store = tokens.TokenStore(database_url)
+    expired, _ = store.create("submitter", "expired", datetime.now(UTC) - timedelta(seconds=1))
+    revoked, info = store.create("submitter", "revoked")
+    app.extensions["conflict_status"].tokens.revoke(info.id)  # this process: at once
+    for secret, said in ((expired, "expired at"), (revoked, "revoked"), ("cs_nothing", "not valid")):
+        answer = client.post("/v1/events", json=CALL, headers={"Authorization": f"Bearer {secret}"})
+        assert said in is_problem(answer, 401)["detail"]
