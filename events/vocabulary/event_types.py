@@ -107,6 +107,7 @@ PROVISIONS = (
 DEATHS = Record(
     fields={"best": Spec(Count()), "low": Spec(Count()), "high": Spec(Count())},
     description="deaths: best estimate, low and high",
+    name="DeathEstimate",
 )
 
 #: data fields of every event type, in the order of product.md.
@@ -295,6 +296,7 @@ PERSON = Record(
         "represents": Spec(ACTOR, required=False),
     },
     description="a person acting: Vladimir Putin, president, RUS",
+    name="Person",
 )
 
 SOURCE = Record(
@@ -304,6 +306,7 @@ SOURCE = Record(
         "published": Spec(EdtfDate(), required=False),
     },
     description="an attribution",
+    name="Source",
 )
 
 
@@ -325,6 +328,7 @@ ORIGIN = Record(
         ),
     },
     description="the upstream data set row an imported development comes from",
+    name="Origin",
 )
 
 
@@ -347,6 +351,7 @@ def envelope_fields(data: Kind) -> dict[str, Spec]:
 def _describe() -> None:
     for name, record in TYPES.items():
         record.description = f"data of {name}"
+        record.name = f"{name}Data"  # its OpenAPI component
 
 
 _describe()

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from events.vocabulary.errors import FieldError
 from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.references import ISO_CODES, closest
+from events.vocabulary.text import NO_CONTROL_PATTERN, refuse_control
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ACTOR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*$")
@@ -56,24 +57,6 @@ def _type_name(value: Any) -> str:
         dict: "an object",
     }
     return "null" if value is None else names.get(type(value), type(value).__name__)
-
-
-#: control characters (Unicode Cc) other than tab, line feed and carriage return: NUL, escape, backspace, C1...
-#: Nothing a source says needs them; they cut strings short in C tools, break terminals and CSV exports.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: the same rule as a JSON Schema pattern (ECMA-262), for the OpenAPI document
-NO_CONTROL_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-
-
-def refuse_control(value: str, path: str) -> None:
-    """Raise ``FieldError`` naming the first control character in ``value`` (tabs and line breaks are text)."""
-    found = CONTROL.search(value)
-    if found is not None:
-        raise FieldError(
-            path,
-            f"holds the control character U+{ord(found.group()):04X} at character {found.start() + 1}; "
-            "text may hold tabs and line breaks but no other control characters",
-        )
 
 
 @dataclass
@@ -183,8 +166,12 @@ class Count(Kind):
     description: str = ""
 
     def check(self, value: Any, path: str, ctx: Context) -> int:
+        """A whole number; JSON has one number type, so ``100.0`` and ``1e2`` are 100, as JSON Schema's integer says."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise FieldError(path, f"expected a whole number, got {_type_name(value)}")
+            shown = f"{value!r}" if isinstance(value, float) else _type_name(value)
+            raise FieldError(path, f"expected a whole number, got {shown}")
         if not 0 <= value <= self.maximum:
             raise FieldError(path, f"expected a whole number from 0 to {self.maximum}, got {value}")
         return value
@@ -373,13 +360,33 @@ class Spec:
     required: bool = True
 
 
+#: where the OpenAPI document keeps named schemas
+COMPONENTS = "#/components/schemas/"
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null: an optional field may be given as null, which counts as absent."""
+    inner = {k: v for k, v in schema.items() if k != "description"}
+    out: dict[str, Any] = {"anyOf": [inner, {"type": "null"}]}
+    if schema.get("description"):
+        out["description"] = schema["description"]
+    return out
+
+
 @dataclass
 class Record(Kind):
-    """An object with known fields; unknown fields are refused."""
+    """An object with known fields; unknown fields are refused.
+
+    An optional field given as null counts as absent, and the JSON schema says
+    so (``nullable``); a required one given as null is missing.  A record with a
+    ``name`` is documented once, as that component, and referred to elsewhere.
+    """
 
     fields: Mapping[str, Spec] = field(default_factory=dict)
     rules: Sequence[Callable[[dict[str, Any], str], None]] = ()
     description: str = ""
+    #: the OpenAPI component it is documented as (empty: written out where it is used)
+    name: str = ""
 
     def check(self, value: Any, path: str, ctx: Context) -> dict[str, Any]:
         errors: list[FieldError] = []
@@ -420,9 +427,16 @@ class Record(Kind):
         return out
 
     def schema(self) -> dict[str, Any]:
+        return {"$ref": COMPONENTS + self.name} if self.name else self.definition()
+
+    def definition(self) -> dict[str, Any]:
+        """The object's JSON schema written out (what its component holds, for a named record)."""
         out: dict[str, Any] = {
             "type": "object",
-            "properties": {name: spec.kind.schema() for name, spec in self.fields.items()},
+            "properties": {
+                name: spec.kind.schema() if spec.required else nullable(spec.kind.schema())
+                for name, spec in self.fields.items()
+            },
             "additionalProperties": False,
         }
         required = [name for name, spec in self.fields.items() if spec.required]

@@ -17,7 +17,7 @@ import orjson
 from events.vocabulary.content import Content
 from events.vocabulary.errors import FieldError, InvalidDevelopment, Problem
 from events.vocabulary.event_types import NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
-from events.vocabulary.kinds import AnyObject, Context, Record, Reference, Spec
+from events.vocabulary.kinds import AnyObject, Context, Record, Reference
 from events.vocabulary.occurred import parse_occurred
 
 _ENVELOPE = Record(envelope_fields(AnyObject()))
@@ -137,32 +137,3 @@ def _check_coherence(draft: Draft, prefix: str) -> None:
         )
     if problems:
         raise InvalidDevelopment(problems)
-
-
-def request_schema() -> dict[str, Any]:
-    """The JSON Schema of a submitted development, for the OpenAPI document."""
-    one_of = []
-    for name, record in TYPES.items():
-        fields = envelope_fields(record)
-        fields["type"] = Spec(_Const(name))
-        if name == "DevelopmentCorrected":
-            replacement_fields = envelope_fields(AnyObject(description="the data of the replacement's type"))
-            del replacement_fields["id"]
-            replacement = Record(replacement_fields, description="the whole corrected development, without id")
-            fields["data"] = Spec(
-                Record(
-                    {"target": record.fields["target"], "replacement": Spec(replacement)},
-                    description=record.description,
-                )
-            )
-        one_of.append({"title": name, **Record(fields).schema()})
-    return {"oneOf": one_of, "discriminator": {"propertyName": "type"}}
-
-
-class _Const(Record):
-    def __init__(self, value: str) -> None:
-        super().__init__()
-        self.value = value
-
-    def schema(self) -> dict[str, Any]:
-        return {"type": "string", "enum": [self.value]}

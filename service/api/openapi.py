@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from events.vocabulary.validation import request_schema
+from events.vocabulary.json_schema import submission_components
 
 PROBLEM = {
     "type": "object",
@@ -33,8 +33,9 @@ PROBLEM = {
 
 
 def register_components(api: Any) -> None:
-    """Add the submission and problem schemas to the spec."""
-    api.spec.components.schema("Submission", component=request_schema())
+    """Add the submission's schemas (``Submission`` and what it refers to) and the problem's to the spec."""
+    for name, schema in submission_components().items():
+        api.spec.components.schema(name, component=schema)
     api.spec.components.schema("Problem", component=PROBLEM)
 
 

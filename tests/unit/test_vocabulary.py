@@ -9,9 +9,10 @@ import pytest
 
 from events.vocabulary.errors import FieldError, InvalidDevelopment
 from events.vocabulary.event_types import TYPES
+from events.vocabulary.json_schema import submission_components
 from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.references import KnownIds, closest
-from events.vocabulary.validation import check_development, request_schema
+from events.vocabulary.validation import check_development
 
 
 def call(**changes: Any) -> dict[str, Any]:
@@ -170,10 +171,37 @@ def test_the_closest_known_id_is_suggested() -> None:
     assert known.is_known("actor", "FRA") and not known.is_known("actor", "UNSC")
 
 
-def test_the_openapi_schema_has_one_variant_per_type() -> None:
-    variants = request_schema()["oneOf"]
-    assert [v["title"] for v in variants] == list(TYPES)
-    assert all(v["additionalProperties"] is False for v in variants)
+def test_the_openapi_schema_has_one_named_variant_per_type_mapped_by_its_discriminator() -> None:
+    components = submission_components()
+    submission = components["Submission"]
+    assert submission["discriminator"]["mapping"] == {name: f"#/components/schemas/{name}Submission" for name in TYPES}
+    assert [v["$ref"] for v in submission["oneOf"]] == list(submission["discriminator"]["mapping"].values())
+    for name in TYPES:
+        variant = components[f"{name}Submission"]
+        assert variant["additionalProperties"] is False and variant["properties"]["type"]["enum"] == [name]
+        assert variant["properties"]["data"] == {"$ref": f"#/components/schemas/{name}Data"}
+    assert {"Person", "Source", "Origin", "DeathEstimate", "Replacement"} <= set(components)
+
+
+def test_every_optional_field_is_documented_as_nullable_because_null_counts_as_absent() -> None:
+    components = submission_components()
+    for name, component in components.items():
+        for field, schema in component.get("properties", {}).items():
+            optional = field not in component.get("required", [])
+            assert optional == ({"type": "null"} in schema.get("anyOf", [])), (name, field)
+    proposed = call(type="SummitProposed", data={"summit": "berlin", "proposed_by": ["FRA"], "date": None})
+    assert "date" not in check_development(proposed).data
+    assert problems(call(summary=None)) == [("summary", "is required")]
+
+
+@pytest.mark.parametrize("written", [100, 100.0, 1e2])
+def test_a_whole_number_may_be_written_as_json_writes_numbers(written: float) -> None:
+    deaths = {"best": written, "low": 1e1, "high": 200}
+    fighting = call(type="FightingReported", data={"description": "Shelling.", "deaths": deaths})
+    assert check_development(fighting).data["deaths"] == {"best": 100, "low": 10, "high": 200}
+    assert type(check_development(fighting).data["deaths"]["best"]) is int
+    fractional = {**fighting, "data": {"description": "Shelling.", "deaths": {**deaths, "best": 100.5}}}
+    assert problems(fractional) == [("data.deaths.best", "expected a whole number, got 100.5")]
 
 
 def test_a_developments_content_fields_are_declared_once_and_everything_derives_from_them() -> None:
