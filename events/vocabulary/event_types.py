@@ -13,7 +13,6 @@ from events.vocabulary.errors import FieldError
 from events.vocabulary.kinds import (
     EXTERNAL_ID,
     ActorCode,
-    AnyObject,
     Choice,
     Count,
     CountryCode,
@@ -23,12 +22,11 @@ from events.vocabulary.kinds import (
     Kind,
     ListOf,
     Number,
-    Record,
     Slug,
-    Spec,
     Text,
     Url,
 )
+from events.vocabulary.records import AnyObject, Record, Spec
 
 CONFLICT = Slug(ref="conflict", description="the id of a registered conflict")
 ACTOR = ActorCode()

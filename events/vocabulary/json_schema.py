@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from events.vocabulary.event_types import TYPES, envelope_fields
-from events.vocabulary.kinds import COMPONENTS, AnyObject, Kind, ListOf, Record, Spec
+from events.vocabulary.kinds import Kind, ListOf
+from events.vocabulary.records import COMPONENTS, AnyObject, Record, Spec
 
 #: the component of a whole development without id, which a correction carries
 REPLACEMENT = "Replacement"

@@ -17,8 +17,9 @@ import orjson
 from events.vocabulary.content import Content
 from events.vocabulary.errors import FieldError, InvalidDevelopment, Problem
 from events.vocabulary.event_types import NEEDS_CONFLICT, RECORD_KEEPING, TYPES, envelope_fields
-from events.vocabulary.kinds import AnyObject, Context, Record, Reference
+from events.vocabulary.kinds import Context, Reference
 from events.vocabulary.occurred import parse_occurred
+from events.vocabulary.records import AnyObject, Record
 
 _ENVELOPE = Record(envelope_fields(AnyObject()))
 #: how far past today a development's ``occurred`` may end (a typo such as 2202 for 2022 is refused)

@@ -210,7 +210,7 @@ def test_a_developments_content_fields_are_declared_once_and_everything_derives_
     from events.log.development import Development, RecordedDevelopment
     from events.vocabulary.content import SUBMITTED, Content
     from events.vocabulary.event_types import envelope_fields
-    from events.vocabulary.kinds import AnyObject
+    from events.vocabulary.records import AnyObject
     from events.vocabulary.validation import Draft
     from service.api.schemas.events import DevelopmentSchema
 

@@ -13,7 +13,8 @@ from marshmallow import fields, validate
 
 from events.vocabulary.content import SUBMITTED
 from events.vocabulary.event_types import TYPES, envelope_fields
-from events.vocabulary.kinds import ACTOR_CODE, SLUG, AnyObject, Choice, Count, Flag, Kind, ListOf, Record
+from events.vocabulary.kinds import ACTOR_CODE, SLUG, Choice, Count, Flag, Kind, ListOf
+from events.vocabulary.records import AnyObject, Record
 from service.api.schemas.common import POSITION, StrictSchema
 
 
