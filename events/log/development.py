@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from events.log.chain import Link
-from events.log.library import new_event
+from events.log.library import add_event_field, new_event
 from events.vocabulary.content import Content, content_fields
 from events.vocabulary.validation import Draft
 
@@ -96,7 +96,7 @@ class Development(Aggregate):
             event_class, aggregate_id, cls.INITIAL_VERSION, DEVELOPMENT_TOPIC, **event_fields(draft)
         )
         if key is not None:
-            object.__setattr__(event, KEY_FIELD, key_digest(key))  # not a declared field: absent unless given
+            add_event_field(event, KEY_FIELD, key_digest(key))  # not a declared field: absent unless given
         return event
 
 

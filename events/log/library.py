@@ -141,3 +141,14 @@ def new_event(
         originator_topic=topic,
         **fields,
     )
+
+
+def add_event_field(event: Any, name: str, value: Any) -> None:
+    """Give a made event a field its class does not declare, stored with it and read back with it.
+
+    Relies on ``Mapper.to_stored_event`` encoding ``vars(event)`` whole and
+    ``to_domain_event`` setting every stored field on the event it makes, so
+    that an optional field appears in the stored bytes only when given (the
+    events stored without it keep their bytes, and their chain hashes).
+    """
+    object.__setattr__(event, name, value)  # the library's events are frozen dataclasses

@@ -8,6 +8,7 @@ chain links.
 from __future__ import annotations
 
 import inspect
+import json
 import uuid
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from events.log import library
 from events.log.application import ConflictLog
-from events.log.development import Development, event_fields
+from events.log.development import KEY_FIELD, Development, event_fields, key_digest
 from events.log.opening import open_log
 from events.log.postgres import PostgresLogStore
 from events.log.sqlite import SQLiteLogStore
@@ -111,3 +112,15 @@ def test_stored_topics_stay_those_of_the_first_stored_events(log: ConflictLog) -
     stored = log.recorder.select_notifications(0, 10)
     assert [n.topic for n in stored] == ["events.development:Development.Registered"]
     assert Development.TOPIC == "events.development:Development"
+
+
+def test_a_field_added_to_a_made_event_is_stored_and_read_back_only_when_given(log: ConflictLog) -> None:
+    log.submit(registration())
+    keyed = log.submit(ceasefire_call(), key="k-1").development.position
+    plain = log.submit(ceasefire_call(summary="Without a key.")).development.position
+    keyed_stored, plain_stored = log.store.select_stored([keyed, plain])
+    assert json.loads(keyed_stored.state)[KEY_FIELD] == key_digest("k-1")
+    assert KEY_FIELD not in json.loads(plain_stored.state)
+    decoded = log.mapper.to_domain_event(keyed_stored)
+    assert getattr(decoded, KEY_FIELD) == key_digest("k-1")
+    assert getattr(log.mapper.to_domain_event(plain_stored), KEY_FIELD, None) is None
