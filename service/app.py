@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import gunicorn_answers, headers, problems, rate_limit
 from service.api import audit, conflicts, docs, events, health, imports, query_parameters, replay, stream
-from service.api.bodies import body_left_unread
+from service.api.bodies import body_left_unread, drain_unread_body
 from service.api.json_provider import OrjsonProvider
 from service.api.openapi import document_routes, register_components
 from service.pages import views as pages
@@ -21,6 +21,8 @@ from service.runtime import Runtime
 from service.settings import Settings
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: how much of a refused body's rest an answer reads and drops, in MAX_BODY_BYTES, before closing instead
+DRAINED_BODY_FACTOR = 4
 #: response headers a browser script may read when CORS is on
 CORS_EXPOSED = ["Location", "Link", "X-Request-Id", "Retry-After"]
 
@@ -87,8 +89,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        if body_left_unread():  # a refused body's rest is still on the connection: say it closes, and close it
-            gunicorn_answers.close_after_answer()
+        if body_left_unread() and not drain_unread_body(DRAINED_BODY_FACTOR * settings.max_body_bytes):
+            gunicorn_answers.close_after_answer()  # the rest of the body is still on the connection: close it
         return response
 
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import orjson
@@ -46,6 +47,7 @@ def body_bytes() -> bytes:
     try:
         data = request.get_data(cache=False)
     except (TimeoutError, ClientDisconnected):  # gunicorn ends a timed-out body early: werkzeug sees it cut short
+        g.body_stalled = True
         raise ApiProblem(408, "the body stopped arriving before it was complete", slug="body-timeout") from None
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(data) >= limit:
@@ -56,13 +58,42 @@ def body_bytes() -> bytes:
 
 
 def body_left_unread() -> bool:
-    """Whether the request came with a body that was not read to its end (refused before, or cut off).
-
-    The rest of it is still on the connection: the server must close it after
-    the answer rather than read the next request from the middle of this body.
-    """
+    """Whether the request came with a body that was not read to its end (refused before, or cut off)."""
     has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     return has_body and not g.get("body_read", False)
+
+
+#: how long an answer may wait for the rest of a body it refused to arrive (and be dropped)
+DRAIN_SECONDS = 5.0
+
+
+def drain_unread_body(limit: int) -> bool:
+    """Read and drop the rest of a body the answer did not need; whether it ended (at most ``limit`` bytes more).
+
+    A refused body's rest is still on its way.  Closing the connection at once
+    would make a client still sending it fail with a broken pipe instead of
+    reading the answer, and leaving it would make the server read the next
+    request from its middle.  So the rest is read first, within ``limit``
+    bytes and ``DRAIN_SECONDS`` (a lingering close): when it ends, the
+    connection stays usable; when it does not, or the body had stalled, the
+    caller has the connection closed after the answer.
+    """
+    if g.get("body_stalled", False):
+        return False
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return True
+    deadline = time.monotonic() + DRAIN_SECONDS
+    drained = 0
+    try:
+        while drained <= limit and time.monotonic() < deadline:
+            chunk = stream.read(64 * 1024)
+            if not chunk:
+                return True
+            drained += len(chunk)
+    except Exception:  # a malformed chunk, a timeout, a client gone: the connection cannot be reused
+        return False
+    return False
 
 
 def _text() -> str:
