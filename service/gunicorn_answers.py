@@ -16,8 +16,8 @@ Two things the WSGI app cannot reach by itself:
   The app cannot set the hop-by-hop ``Connection`` header itself, so the
   worker's ``pre_request`` hook records the request being served in this
   thread, and ``close_after_answer`` marks it to close, which makes gunicorn
-  say ``Connection: close`` (``service.api.bodies`` calls it for a body it did
-  not read whole).
+  say ``Connection: close``.  The app calls it when the rest of a body it did
+  not need could not be read and dropped (``service.api.bodies.drain_unread_body``).
 """
 
 from __future__ import annotations
