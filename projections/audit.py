@@ -15,9 +15,10 @@ from typing import Any
 from events.log.development import RecordedDevelopment
 from events.vocabulary.occurred import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 from projections import agenda, conflict_status
+from projections.folds import unfolded
 from projections.items import Scope
 from projections.queries import ScopeNotFound, today
-from projections.store import ProjectionStore
+from projections.store import ProjectionReader
 
 #: fields that change with every development and say nothing on their own
 NOISE = frozenset({"developments", "last_development", "computed_for", "uncertain_total", "contact_count"})
@@ -124,7 +125,7 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str,
 class Auditor:
     """Replays and diffs over the materialised projections."""
 
-    def __init__(self, store: ProjectionStore) -> None:
+    def __init__(self, store: ProjectionReader) -> None:
         self.store = store
 
     def answer(self, scope: Scope, as_of: date, known_at: int | None) -> dict[str, Any]:
@@ -138,13 +139,15 @@ class Auditor:
             uncertain = [{"id": i.id, "type": i.type, "occurred": i.content["occurred"]} for i in folded.uncertain]
         rendered = conflict_status.render(state, as_of) if scope[0] == "conflict" else agenda.render(state)
         rendered["uncertain"] = uncertain
+        if unfolded(state):  # developments whose fold failed: a step shows when one appears or is repaired
+            rendered["unfolded"] = unfolded(state)
         return rendered
 
     def replay(
         self, scope: Scope, *, after: int = 0, until: int | None = None, limit: int = 50, as_of: date | None = None
-    ) -> tuple[list[tuple[RecordedDevelopment, list[dict[str, Any]]]], int | None]:
-        """Steps after position ``after`` (at most ``limit``), and the position to continue from."""
-        head = self.store.catch_up()
+    ) -> tuple[list[tuple[RecordedDevelopment, list[dict[str, Any]]]], int | None, int]:
+        """Steps after position ``after`` (at most ``limit``), the position to continue from, and the head."""
+        head = self.store.head()
         positions = self.store.positions(
             scope, after=after, until=until if until is not None else head, limit=limit + 1
         )
@@ -160,15 +163,15 @@ class Auditor:
             now = self.answer(scope, day, position)
             steps.append((developments[position], differences(before, now)))
             before = now
-        return steps, (positions[-1] if more else None)
+        return steps, (positions[-1] if more else None), head
 
     def diff(
         self, scope: Scope, first: Side, second: Side
-    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
-        """Differences between two sides, and what each side was computed for."""
-        head = self.store.catch_up()
-        if self.store.fold(scope, date.max, None) is None:
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], int]:
+        """Differences between two sides, what each side was computed for, and the head both were known by."""
+        head = self.store.head()
+        if self.store.fold(scope, date.max, head) is None:
             raise ScopeNotFound(scope[0], scope[1])
-        before = self.answer(scope, first.as_of or today(), first.known_at)
-        after = self.answer(scope, second.as_of or today(), second.known_at)
-        return differences(before, after), first.describe(head), second.describe(head)
+        before = self.answer(scope, first.as_of or today(), head if first.known_at is None else first.known_at)
+        after = self.answer(scope, second.as_of or today(), head if second.known_at is None else second.known_at)
+        return differences(before, after), first.describe(head), second.describe(head), head

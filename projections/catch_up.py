@@ -4,31 +4,34 @@ Catching up reads the log from the tracked position, in one write transaction
 per ``tuning.PAGES_PER_TRANSACTION`` pages.  A development that arrives in world
 order is applied to the stored state; one that arrives back-dated, or a
 correction or retraction, refolds only the scopes it touches, from the last
-snapshot before it.
+snapshot before it.  A development whose fold fails is left out of its scope's
+state and listed under its ``unfolded`` key and in ``proj_unfolded``
+(``projections.folds.fold``); every other scope settles as usual.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from events.log.application import DEVELOPMENT_TOPICS, ConflictLog
 from events.log.development import RecordedDevelopment
-from events.vocabulary.errors import DevelopmentNotFound
 from projections import tuning
 from projections.database import Database, Sql
-from projections.folds import apply, initial
+from projections.folds import fold, initial, unfolded
 from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes
 from projections.rows import (
     ITEM_COLUMNS,
     WorldKey,
     compact,
     insert_items,
-    item_from_json,
     item_from_row,
     item_json,
     item_row,
+    live_version,
     loads,
+    replace_unfolded,
     save_state,
     set_tracked,
     state_row,
@@ -45,6 +48,8 @@ class _Batch:
     appended: dict[Scope, list[Item]] = field(default_factory=dict)
     refold_from: dict[Scope, WorldKey] = field(default_factory=dict)
     first_change: dict[Scope, int] = field(default_factory=dict)
+    #: the versions each settled scope's new state leaves out because their fold failed
+    unfolded: dict[Scope, list[dict[str, Any]]] = field(default_factory=dict)
 
     def touch(self, scope: Scope, position: int) -> None:
         self.first_change.setdefault(scope, position)
@@ -90,6 +95,7 @@ class CatchUp:
                         break
                 for scope in sorted(set(batch.appended) | set(batch.refold_from)):
                     self._settle(sql, scope, batch, tracked)
+                replace_unfolded(sql, batch.unfolded)
                 set_tracked(sql, tracked)
         return tracked
 
@@ -117,7 +123,7 @@ class CatchUp:
 
     def _record_keeping(self, sql: Sql, development: RecordedDevelopment, batch: _Batch) -> None:
         target = str(development.data["target"])
-        live = self._live_version(sql, target)
+        live = live_version(sql, self.log, target)
         if live is None:
             return
         change = Versions({target: live}).apply(development, live)
@@ -139,17 +145,6 @@ class CatchUp:
         for scope in touched:
             batch.refold(scope, min(keys), development.position)
 
-    def _live_version(self, sql: Sql, target: str) -> Item | None:
-        """The version of ``target`` that counts now (None when retracted or not an original)."""
-        row = sql.execute("SELECT item FROM {p}proj_versions WHERE id = ?", [target]).fetchone()
-        if row is not None:
-            return item_from_json(row[0]) if row[0] is not None else None
-        try:
-            original = self.log.get(target)
-        except DevelopmentNotFound:
-            return None
-        return None if original.type in RECORD_KEEPING else original_item(original)
-
     def _settle(self, sql: Sql, scope: Scope, batch: _Batch, reached: int) -> None:
         """Bring a touched scope's state (and snapshots) up to date."""
         stored = state_row(sql, scope)
@@ -161,18 +156,30 @@ class CatchUp:
             if back_dated or refold_key is not None:
                 refold_key = min(refold_key or world_key(appended[0]), world_key(appended[0]))
         if refold_key is not None:
-            self._refold(sql, scope, refold_key, batch.first_change[scope], reached)
-            return
-        state = stored[0] if stored is not None else initial(scope)
-        max_latest = stored[1] if stored is not None else ""
-        for item in appended:
-            state = apply(scope, state, item)
+            state = self._refold(sql, scope, refold_key, batch.first_change[scope], reached)
+        else:
+
+            def start() -> dict[str, Any]:  # again from the stored row when a fold fails
+                again = state_row(sql, scope)
+                return again[0] if again is not None else initial(scope)
+
+            state = fold(scope, start, appended, self._snapshots(sql, scope, reached))
+            max_latest = max([stored[1] if stored is not None else "", *(i.latest.isoformat() for i in appended)])
+            save_state(sql, scope, state, max_latest)
+        if unfolded(state) or (stored is not None and unfolded(stored[0])):
+            batch.unfolded[scope] = unfolded(state)
+
+    @staticmethod
+    def _snapshots(sql: Sql, scope: Scope, reached: int) -> Callable[[dict[str, Any], Item], None]:
+        """What a fold calls after each item: write a snapshot every ``tuning.SNAPSHOT_EVERY`` items."""
+
+        def applied(state: dict[str, Any], item: Item) -> None:
             if state["developments"] % tuning.SNAPSHOT_EVERY == 0:
                 write_snapshot(sql, scope, state, world_key(item), reached)
-            max_latest = max(max_latest, item.latest.isoformat())
-        save_state(sql, scope, state, max_latest)
 
-    def _refold(self, sql: Sql, scope: Scope, from_key: WorldKey, changed_at: int, reached: int) -> None:
+        return applied
+
+    def _refold(self, sql: Sql, scope: Scope, from_key: WorldKey, changed_at: int, reached: int) -> dict[str, Any]:
         latest, position = from_key
         sql.execute(
             "UPDATE {p}proj_snapshots SET valid_to = ? WHERE scope = ? AND key = ? AND valid_to IS NULL"
@@ -184,20 +191,19 @@ class CatchUp:
             " ORDER BY latest DESC, position DESC LIMIT 1",
             [scope[0], scope[1]],
         ).fetchone()
-        state = loads(base[2]) if base else initial(scope)
+        text = base[2] if base else None
         after = (base[0], base[1]) if base else ("", 0)
         rows = sql.execute(
             "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL"
             " AND latest >= ? AND (latest > ? OR position > ?) ORDER BY latest, position",
             [scope[0], scope[1], after[0], after[0], after[1]],
         ).fetchall()
-        for row in rows:
-            item = item_from_row(row)
-            state = apply(scope, state, item)
-            if state["developments"] % tuning.SNAPSHOT_EVERY == 0:
-                write_snapshot(sql, scope, state, world_key(item), reached)
+        items = [item_from_row(row) for row in rows]
+        start = lambda: loads(text) if text is not None else initial(scope)  # noqa: E731
+        state = fold(scope, start, items, self._snapshots(sql, scope, reached))
         max_row = sql.execute(
             "SELECT MAX(latest) FROM {p}proj_items WHERE scope = ? AND key = ? AND superseded IS NULL",
             [scope[0], scope[1]],
         ).fetchone()
         save_state(sql, scope, state, max_row[0] or "")
+        return state

@@ -86,6 +86,10 @@ SCHEMA = [
     " valid_from BIGINT NOT NULL, valid_to BIGINT, state TEXT NOT NULL,"
     " PRIMARY KEY (scope, key, latest, position, valid_from))",
     "CREATE TABLE IF NOT EXISTS {p}proj_versions (id TEXT PRIMARY KEY, item TEXT)",
+    # versions of developments whose fold failed and that the scope's current state leaves out
+    "CREATE TABLE IF NOT EXISTS {p}proj_unfolded ("
+    " scope TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, recorded BIGINT NOT NULL,"
+    " type TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY (scope, key, id, recorded))",
 ]
 TRACKING_NAME = "projections"
 #: the tracking row that holds the version of the folds the stored states were made by (0: unknown, older)

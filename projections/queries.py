@@ -14,9 +14,9 @@ from events.log.application import ConflictLog
 from events.vocabulary.errors import DomainError
 from events.vocabulary.references import closest
 from projections import agenda, conflict_status
-from projections.folds import FOLDS
+from projections.folds import FOLDS, unfolded
 from projections.items import Item, Scope, pair_key
-from projections.store import Folded, ProjectionStore, WorldKey
+from projections.store import Folded, ProjectionReader, WorldKey
 
 
 @dataclass
@@ -73,7 +73,7 @@ def timeline_entry(item: Item) -> dict[str, Any]:
 class Queries:
     """The read side: conflicts, agendas and timelines, current or as of a date and position."""
 
-    def __init__(self, log: ConflictLog, store: ProjectionStore) -> None:
+    def __init__(self, log: ConflictLog, store: ProjectionReader) -> None:
         self.log = log
         self.store = store
 
@@ -125,7 +125,7 @@ class Queries:
         folded = self.store.fold(scope, day, known_at)
         if folded is not None:
             return folded
-        head = self.store.catch_up()
+        head = self.store.head()
         if scope[1] not in self.store.keys(scope[0]):
             raise self._not_found(*scope)
         state = FOLDS[scope[0]].initial(scope[1])  # type: ignore[attr-defined]
@@ -136,6 +136,7 @@ class Queries:
         return {
             "uncertain": [uncertain_answer(i) for i in folded.uncertain],
             "uncertain_total": folded.uncertain_total,
+            **_unfolded(folded.state),
             "first_development": self._first(scope, folded.known_at, folded.head),
             "computed_for": self._computed_for(folded),
         }
@@ -143,7 +144,7 @@ class Queries:
     def _first(self, scope: Scope, known_at: int, head: int) -> dict[str, Any] | None:
         """The earliest development of the scope in world order, as known at ``known_at`` (else at the head)."""
         for at in (known_at, head):
-            items, _ = self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=at)
+            items, _, _ = self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=at)
             if items:
                 first = items[0]
                 return {
@@ -167,10 +168,8 @@ class Queries:
     ) -> dict[str, Any]:
         """A conflict's developments in world-time order, a page at a time."""
         if conflict not in self.store.keys("conflict"):
-            self.store.catch_up()
-            if conflict not in self.store.keys("conflict"):
-                raise self._not_found("conflict", conflict)
-        items, at = self.store.timeline(
+            raise self._not_found("conflict", conflict)
+        items, at, head = self.store.timeline(
             ("conflict", conflict), after=after, limit=limit, as_of=as_of, known_at=known_at
         )
         cursor = f"{items[-1].latest.isoformat()}_{items[-1].position}" if len(items) == limit else None
@@ -178,13 +177,14 @@ class Queries:
             "conflict": conflict,
             "items": [timeline_entry(i) for i in items],
             "next_after": cursor,
-            "computed_for": {"as_of": as_of.isoformat() if as_of else None, "known_at": at},
+            "computed_for": {"as_of": as_of.isoformat() if as_of else None, "known_at": at, "head": head},
         }
 
-    def conflicts(self) -> list[dict[str, Any]]:
-        """Every conflict, with a one-line summary of its current status."""
+    def conflicts(self) -> dict[str, Any]:
+        """Every conflict, with a one-line summary of its current status; and the log position they reflect."""
         day = today()
-        return [
+        states, head = self.store.current("conflict")
+        items = [
             {
                 "conflict": key,
                 "name": state["name"],
@@ -193,12 +193,14 @@ class Queries:
                 "last_development": state["last_development"],
                 "developments": state["developments"],
             }
-            for key, state in self.store.states("conflict")
+            for key, state in states
         ]
+        return {"items": items, "computed_for": {"head": head}}
 
-    def agendas(self) -> list[dict[str, Any]]:
-        """Every pair of actors with an agenda."""
-        return [
+    def agendas(self) -> dict[str, Any]:
+        """Every pair of actors with an agenda; and the log position they reflect."""
+        states, head = self.store.current("agenda")
+        items = [
             {
                 "agenda": key,
                 "parties": state["parties"],
@@ -206,8 +208,15 @@ class Queries:
                 "last_contact": state["last_contact"],
                 "developments": state["developments"],
             }
-            for key, state in self.store.states("agenda")
+            for key, state in states
         ]
+        return {"items": items, "computed_for": {"head": head}}
+
+
+def _unfolded(state: dict[str, Any]) -> dict[str, Any]:
+    """``{"unfolded": [...]}`` when the state left developments out because their fold failed, else nothing."""
+    failed = unfolded(state)
+    return {"unfolded": failed} if failed else {}
 
 
 def parse_cursor(value: str | None) -> WorldKey | None:

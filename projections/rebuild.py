@@ -12,9 +12,19 @@ from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound
 from projections import tuning
 from projections.database import ITEMS_BY_ID, Database, Sql
-from projections.folds import FOLD_VERSION, apply, initial
+from projections.folds import FOLD_VERSION, FoldFailed, Version, apply, initial, leave_out, unfolded
 from projections.items import RECORD_KEEPING, Item, Scope, Versions, original_item, scopes
-from projections.rows import ITEM_COLUMNS, compact, item_from_row, item_json, item_row, set_fold_version, set_tracked
+from projections.rows import (
+    ITEM_COLUMNS,
+    UNFOLDED_COLUMNS,
+    compact,
+    item_from_row,
+    item_json,
+    item_row,
+    set_fold_version,
+    set_tracked,
+    unfolded_rows,
+)
 
 
 def rebuild(log: ConflictLog, db: Database) -> int:
@@ -42,7 +52,7 @@ def rebuild(log: ConflictLog, db: Database) -> int:
     gc.disable()
     try:
         with db.bulk() as sql:
-            for table in ("proj_items", "proj_state", "proj_snapshots", "proj_versions"):
+            for table in ("proj_items", "proj_state", "proj_snapshots", "proj_versions", "proj_unfolded"):
                 sql.execute(f"DELETE FROM {{p}}{table}")
             sql.execute("DROP INDEX IF EXISTS {p}proj_items_by_id")
             rebuild = _Rebuild(log, sql)
@@ -153,15 +163,16 @@ class _Rebuild:
         """Fold every scope from its stored items; write snapshots, states and live versions."""
         states: list[tuple[Any, ...]] = []
         snapshots: list[tuple[Any, ...]] = []
+        failures: list[tuple[Any, ...]] = []
         for scope in sorted(self.scopes):
-            folding = _Folding(initial(scope), 0, "")
-            for items in self._stored(scope):
-                self._fold(scope, folding, items, snapshots)
+            folding = self._fold_scope(scope, snapshots)
             states.append((scope[0], scope[1], compact(folding.state), folding.max_latest))
+            failures += unfolded_rows(scope, unfolded(folding.state))
             if len(snapshots) >= self.FOLD_PAGE:
                 self._write_snapshots(snapshots)
         self._write_snapshots(snapshots)
         self.sql.copy_rows("proj_state", "scope, key, state, max_latest", states)
+        self.sql.copy_rows("proj_unfolded", UNFOLDED_COLUMNS, failures)
         self.sql.copy_rows(
             "proj_versions",
             "id, item",
@@ -192,8 +203,28 @@ class _Rebuild:
             last = rows[-1]
             after = (last[0], last[1], last[2])
 
+    def _fold_scope(self, scope: Scope, snapshots: list[tuple[Any, ...]]) -> _Folding:
+        """Fold a scope from its stored items; a development whose fold fails is left out (``folds.fold``)."""
+        failed: dict[Version, FoldFailed] = {}
+        kept = len(snapshots)  # the scope's snapshots start here (none are written until it is folded)
+        while True:
+            folding = _Folding(initial(scope), 0, "")
+            try:
+                for items in self._stored(scope):
+                    self._fold(scope, folding, items, snapshots, failed)
+                return folding
+            except FoldFailed as e:
+                failed[e.version] = e
+                del snapshots[kept:]
+
     @staticmethod
-    def _fold(scope: Scope, folding: _Folding, items: list[Item], snapshots: list[tuple[Any, ...]]) -> None:
+    def _fold(
+        scope: Scope,
+        folding: _Folding,
+        items: list[Item],
+        snapshots: list[tuple[Any, ...]],
+        failed: dict[Version, FoldFailed],
+    ) -> None:
         """Fold ``items`` (in sweep order, superseded versions included) onto ``folding``."""
         state = folding.state
         changed = folding.changed
@@ -203,10 +234,13 @@ class _Rebuild:
             changed = max(changed, item.recorded if item.superseded is None else item.superseded)
             if item.superseded is not None:
                 continue
-            state = apply(scope, state, item)
             latest = item.latest.isoformat()
             if latest > max_latest:
                 max_latest = latest
+            if (item.id, item.recorded) in failed:
+                leave_out(state, failed[(item.id, item.recorded)])
+                continue
+            state = apply(scope, state, item)
             if state["developments"] % tuning.SNAPSHOT_EVERY == 0:
                 text = compact(state)
                 snapshots.append((kind, key, latest, item.position, changed, None, text))

@@ -13,8 +13,10 @@ from typing import Any
 
 import orjson
 
+from events.log.application import ConflictLog
+from events.vocabulary.errors import DevelopmentNotFound
 from projections.database import FOLDS_NAME, TRACKING_NAME, Sql
-from projections.items import Item, Scope
+from projections.items import RECORD_KEEPING, Item, Scope, original_item
 
 WorldKey = tuple[str, int]  # (latest day as ISO text, position)
 
@@ -143,3 +145,34 @@ def fold_version(sql: Sql) -> int:
 
 def set_fold_version(sql: Sql, version: int) -> None:
     sql.execute("UPDATE {p}proj_tracking SET position = ? WHERE name = ?", [version, FOLDS_NAME])
+
+
+def live_version(sql: Sql, log: ConflictLog, target: str) -> Item | None:
+    """The version of ``target`` that counts at the tracked position (None when retracted or not an original).
+
+    ``proj_versions`` holds the live version of every corrected or retracted
+    development; any other development counts as it was recorded.
+    """
+    row = sql.execute("SELECT item FROM {p}proj_versions WHERE id = ?", [target]).fetchone()
+    if row is not None:
+        return item_from_json(row[0]) if row[0] is not None else None
+    try:
+        original = log.get(target)
+    except DevelopmentNotFound:
+        return None
+    return None if original.type in RECORD_KEEPING else original_item(original)
+
+
+def unfolded_rows(scope: Scope, entries: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """``proj_unfolded`` rows of a state's versions whose fold failed."""
+    return [(scope[0], scope[1], e["id"], e["recorded"], e["type"], e["error"]) for e in entries]
+
+
+UNFOLDED_COLUMNS = "scope, key, id, recorded, type, error"
+
+
+def replace_unfolded(sql: Sql, settled: dict[Scope, list[dict[str, Any]]]) -> None:
+    """Make ``proj_unfolded`` list, for each settled scope, the versions its new state left out."""
+    sql.executemany("DELETE FROM {p}proj_unfolded WHERE scope = ? AND key = ?", [list(scope) for scope in settled])
+    rows = [row for scope, entries in settled.items() for row in unfolded_rows(scope, entries)]
+    sql.executemany("INSERT INTO {p}proj_unfolded (" + UNFOLDED_COLUMNS + ") VALUES (?,?,?,?,?,?)", rows)

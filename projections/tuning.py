@@ -8,3 +8,6 @@ PAGE = 1000
 PAGES_PER_TRANSACTION = 20
 #: developments a rebuild turns into items in memory before writing them
 REBUILD_CHUNK = 100_000
+#: log positions past the tracked one that a reader folds in memory; past it, answers reflect the
+#: first TAIL_LIMIT positions (``computed_for.head`` says which) until a writer or the worker catches up
+TAIL_LIMIT = 10_000

@@ -21,6 +21,7 @@ from typing import Any
 from events.audit.keys import load_or_create_key
 from events.log.opening import open_log
 from projections.database import open_database
+from projections.store import ProjectionStore
 from service import gunicorn_answers
 from service.settings import Settings
 from service.tokens import TokenStore
@@ -45,12 +46,16 @@ def on_starting(server: Any) -> None:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Create every table the service needs, and the signing key (idempotent)."""
+    """Create every table the service needs and the signing key, and catch the projections up (idempotent)."""
     log = open_log(settings.database_url, create_tables=True)
-    log.close()
     projections = open_database(settings.database_url)
-    projections.create_tables()
-    projections.close()
+    try:
+        projections.create_tables()
+        # a writer brings the projections forward (rebuilt first if older folds made them): reads never write
+        ProjectionStore(log, projections).catch_up()
+    finally:
+        projections.close()
+        log.close()
     TokenStore(settings.database_url).create_table()
     load_or_create_key(settings.signing_key_path)  # once, before workers start: they all sign with it
     logging.getLogger("conflict_status").info("database ready")

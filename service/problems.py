@@ -25,6 +25,7 @@ from events.vocabulary.errors import (
     UnknownReference,
 )
 from projections.queries import BadKnownAt, ScopeNotFound
+from projections.store import NotYetReflected, ProjectionsOutdated
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://conflict-status.example/problems/"
@@ -50,6 +51,8 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     NoChain: Kind(409, "no-chain", "The database has no hash chain"),
     ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),
+    ProjectionsOutdated: Kind(503, "projections-outdated", "The projections are being rebuilt for this version"),
 }
 
 HTTP_TITLES = {

@@ -2,6 +2,9 @@
 
 Nothing here touches a database at import or at ``create_app``; the log is opened
 on first use in each worker process, and re-opened if the process forked since.
+Writes go to ``DATABASE_URL``; every read goes to ``READ_DATABASE_URL`` (the same
+database unless it names a standby), through a projection reader that never
+writes.  After each append the process's projector catches up in the background.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from events.audit.keys import SigningKey, load_or_create_key
 from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections.database import Database, open_database
+from projections.projector import Projector
 from projections.queries import Queries
-from projections.store import ProjectionStore
+from projections.store import ProjectionReader, ProjectionStore
+from service.api.consistency import honour_min_position
 from service.api.feed import Slots
 from service.settings import Settings
 from service.tokens import TokenStore
@@ -32,15 +37,16 @@ class Runtime:
     _pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _tokens: TokenStore | None = None
-    _queries: Queries | None = None
     _database: Database | None = None
+    _projector: Projector | None = None
+    _read: tuple[int, ConflictLog, Database, Queries, Checkpointer] | None = None
     _checkpointer: Checkpointer | None = None
     _key: SigningKey | None = None
     _feeds: Slots | None = None
 
     @property
     def log(self) -> ConflictLog:
-        """This process's log application."""
+        """This process's log application on ``DATABASE_URL``: writes, and what writes must read."""
         if self._log is None or self._pid != os.getpid():
             with self._lock:
                 if self._log is None or self._pid != os.getpid():
@@ -48,19 +54,58 @@ class Runtime:
                     self._database = open_database(self.settings.database_url)
                     if self.create_tables:
                         self._database.create_tables()
-                    self._queries = Queries(self._log, ProjectionStore(self._log, self._database))
                     self._pid = os.getpid()
                     every = self.settings.checkpoint_every
                     self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key, every)
-                    self._log.on_appended = self._checkpointer.after_append
+                    self._projector = Projector(ProjectionStore(self._log, self._database))
+                    self._log.on_appended = self._appended
         return self._log
+
+    def _appended(self, head: int) -> None:
+        """After every append: sign a checkpoint when one is due; have the projector catch up."""
+        assert self._checkpointer is not None and self._projector is not None
+        self._checkpointer.after_append(head)
+        self._projector.poke(head)
+
+    def _reading(self) -> tuple[int, ConflictLog, Database, Queries, Checkpointer]:
+        """The read side of this process: on ``READ_DATABASE_URL``, or shared with the writes' when it is the same."""
+        read = self._read
+        if read is not None and read[0] == os.getpid():
+            return read
+        shared = None if self.settings.reads_elsewhere else (self.log, self._database)
+        with self._lock:
+            read = self._read
+            if read is None or read[0] != os.getpid():
+                if shared is not None and shared[1] is not None:
+                    log, database = shared[0], shared[1]
+                else:
+                    log = open_log(self.settings.read_database_url, create_tables=False)
+                    database = open_database(self.settings.read_database_url)
+                queries = Queries(log, ProjectionReader(log, database))
+                checkpoints = Checkpointer(log.store, lambda: self.signing_key, self.settings.checkpoint_every)
+                read = self._read = (os.getpid(), log, database, queries, checkpoints)
+        return read
+
+    def _read_side(self) -> tuple[int, ConflictLog, Database, Queries, Checkpointer]:
+        """The read side, once it reflects the request's ``min_position`` (``service.api.consistency``)."""
+        read = self._reading()
+        honour_min_position(read[3].store, self.settings.read_wait)
+        return read
+
+    @property
+    def read_log(self) -> ConflictLog:
+        """The log as every read route reads it (``READ_DATABASE_URL``)."""
+        return self._read_side()[1]
 
     @property
     def queries(self) -> Queries:
-        """This process's read side (projections caught up on demand)."""
-        self.log  # noqa: B018 - opens the log and projections in this process
-        assert self._queries is not None
-        return self._queries
+        """This process's read side: answers from the projections and the log's tail, never a write."""
+        return self._read_side()[3]
+
+    @property
+    def read_checkpoints(self) -> Checkpointer:
+        """Signed checkpoints as the read side holds them (listing only: signing is a write)."""
+        return self._read_side()[4]
 
     @property
     def checkpointer(self) -> Checkpointer:
@@ -97,13 +142,20 @@ class Runtime:
         return self._tokens
 
     def close(self) -> None:
+        if self._projector is not None:
+            self._projector.close()
+        read = self._read
+        if read is not None and read[0] == os.getpid() and self.settings.reads_elsewhere:
+            read[1].close()
+            read[2].close()
         if self._log is not None and self._pid == os.getpid():
             self._log.close()
             if self._database is not None:
                 self._database.close()
         self._log = None
         self._database = None
-        self._queries = None
+        self._projector = None
+        self._read = None
 
 
 def runtime() -> Runtime:

@@ -26,6 +26,10 @@ class Settings:
     """How one service process is configured."""
 
     database_url: str = field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
+    #: where every read route reads (a PostgreSQL hot standby of DATABASE_URL, say); empty: DATABASE_URL
+    read_database_url: str = ""
+    #: seconds a read with ``min_position`` waits for the read side to reach it before answering 503
+    read_wait: float = 2.0
     #: reads (GET) need a bearer token with the reader role when true
     reads_need_token: bool = False
     #: largest request body accepted, in bytes
@@ -46,6 +50,10 @@ class Settings:
     #: where rate-limit counters live: memory:// counts in each worker process; redis://... shares them
     rate_limit_storage: str = "memory://"
 
+    def __post_init__(self) -> None:
+        if not self.read_database_url:
+            object.__setattr__(self, "read_database_url", self.database_url)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from the environment (``os.environ`` unless given)."""
@@ -54,6 +62,10 @@ class Settings:
         changes: dict[str, object] = {}
         if env.get("DATABASE_URL"):
             changes["database_url"] = env["DATABASE_URL"]
+        writes_to = changes.get("database_url", settings.database_url)
+        changes["read_database_url"] = env.get("READ_DATABASE_URL") or writes_to
+        if env.get("READ_WAIT"):
+            changes["read_wait"] = _seconds("READ_WAIT", env["READ_WAIT"])
         if "READS_NEED_TOKEN" in env:
             changes["reads_need_token"] = _flag("READS_NEED_TOKEN", env["READS_NEED_TOKEN"])
         if env.get("MAX_BODY_BYTES"):
@@ -72,9 +84,15 @@ class Settings:
             if env.get(name):
                 changes[name.lower()] = _positive(name, env[name])
         settings = replace(settings, **changes)  # type: ignore[arg-type]
-        if not settings.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        for name, url in (("DATABASE_URL", settings.database_url), ("READ_DATABASE_URL", settings.read_database_url)):
+            if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+                raise SettingsError(f"{name} must start with sqlite:/// or postgresql://")
         return settings
+
+    @property
+    def reads_elsewhere(self) -> bool:
+        """Whether reads go to another database than writes (a standby)."""
+        return self.read_database_url != self.database_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,6 +125,16 @@ def _rate_limit(value: str) -> str:
     except ValueError:
         raise SettingsError(f"RATE_LIMIT must read like 100/minute or 10/second;1000/hour, not '{value}'") from None
     return value.strip()
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not '{value}'") from None
+    if not 0 <= number <= 60:
+        raise SettingsError(f"{name} must be between 0 and 60 seconds, not {value}")
+    return number
 
 
 def _positive(name: str, value: str) -> int:

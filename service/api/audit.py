@@ -41,7 +41,7 @@ class Checkpoints(MethodView):
         request.  Keep one: `GET /v1/audit/verify?checkpoint=...` later proves
         that the log since then only grew.
         """
-        items = runtime().checkpointer.checkpoints(after=after, limit=limit)
+        items = runtime().read_checkpoints.checkpoints(after=after, limit=limit)
         next_after = items[-1].position if len(items) == limit else None
         headers = {}
         if next_after is not None:
@@ -69,7 +69,7 @@ class PublicKey(MethodView):
         before a key was lost and replaced keep verifying.
         """
         key = runtime().signing_key
-        previous = [use for use in key_uses(runtime().log.store) if use.key_id != key.key_id]
+        previous = [use for use in key_uses(runtime().read_log.store) if use.key_id != key.key_id]
         return {
             "algorithm": "Ed25519",
             "key_id": key.key_id,
@@ -92,4 +92,4 @@ class Verify(MethodView):
         you kept, as JSON) to check also that the log still holds it.
         """
         held = [Checkpoint.from_json(checkpoint)] if checkpoint else []
-        return verify_log(runtime().log.store, held).as_dict()
+        return verify_log(runtime().read_log.store, held).as_dict()

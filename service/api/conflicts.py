@@ -31,7 +31,7 @@ class Conflicts(MethodView):
     @conflicts.response(200, ConflictListSchema)
     def get(self) -> Any:
         """List every conflict with a one-line summary of its current status."""
-        return {"items": runtime().queries.conflicts()}
+        return runtime().queries.conflicts()
 
 
 @conflicts.route("/<conflict>")
@@ -73,7 +73,7 @@ class Agendas(MethodView):
     @agendas.response(200, AgendaListSchema)
     def get(self) -> Any:
         """List every pair of actors that has a bilateral agenda."""
-        return {"items": runtime().queries.agendas()}
+        return runtime().queries.agendas()
 
 
 @agendas.route("/<a>/<b>")

@@ -80,7 +80,7 @@ class Events(MethodView):
         for name in ("occurred_from", "occurred_to"):
             if filters.get(name) is not None:
                 filters[name] = filters[name].isoformat()
-        log = runtime().log
+        log = runtime().read_log
         head = log.head()
         items = log.read(after=after, limit=limit, types=type, **filters)
         next_after = items[-1].position if len(items) == limit else None
@@ -89,7 +89,8 @@ class Events(MethodView):
             args = {k: v for k, v in request.args.items(multi=True) if k != "after"}
             link = url_for("events.Events", after=next_after, **args, _external=True)
             headers["Link"] = f'<{link}>; rel="next"'
-        return {"items": items, "next_after": next_after, "head": head}, 200, headers
+        body = {"items": items, "next_after": next_after, "head": head, "computed_for": {"head": head}}
+        return body, 200, headers
 
     @requires("submitter")
     @blp.doc(requestBody=DEVELOPMENT_BODY, parameters=[IDEMPOTENCY_KEY])
@@ -132,7 +133,7 @@ class Event(MethodView):
     @blp.response(200, DevelopmentSchema)
     def get(self, development_id: UUID) -> Any:
         """Read one development by its id."""
-        return runtime().log.get(str(development_id))
+        return runtime().read_log.get(str(development_id))
 
 
 def _location(development_id: str) -> str:

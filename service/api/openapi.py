@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from events.vocabulary.json_schema import submission_components
+from service.api.consistency import PARAMETER as MIN_POSITION
 
 PROBLEM = {
     "type": "object",
@@ -77,6 +78,13 @@ def document_routes(app: Any, api: Any) -> None:
                 operation["security"] = [{}, {"bearer": []}]
                 responses["401"] = PROBLEM_RESPONSE
                 responses["403"] = PROBLEM_RESPONSE
+            if method == "get" and path != "/healthz":  # every read: min_position, 503 when the read side lags
+                operation.setdefault("parameters", []).append(MIN_POSITION)
+                responses["503"] = {
+                    **PROBLEM_RESPONSE,
+                    "description": responses.get("503", {}).get("description")
+                    or "the read side did not reflect min_position within READ_WAIT seconds",
+                }
 
 
 def _roles_by_operation(app: Any) -> dict[tuple[str, str], str]:

@@ -56,12 +56,13 @@ class Replay(MethodView):
         """
         scope = _scope(conflict, agenda)
         auditor = Auditor(runtime().queries.store)
-        steps, next_after = auditor.replay(scope, after=after, until=until, limit=limit, as_of=as_of)
+        steps, next_after, head = auditor.replay(scope, after=after, until=until, limit=limit, as_of=as_of)
         return {
             "scope": _scope_answer(scope),
             "as_of": (as_of or today()).isoformat(),
             "steps": [{"position": d.position, "development": d, "changes": c} for d, c in steps],
             "next_after": next_after,
+            "computed_for": {"head": head},
         }
 
 
@@ -81,5 +82,11 @@ class Diff(MethodView):
             first, second = Side.parse(from_), Side.parse(to)
         except ValueError as e:
             raise ApiProblem(422, str(e), [{"field": "from/to", "message": str(e)}]) from None
-        differences, described_from, described_to = Auditor(runtime().queries.store).diff(scope, first, second)
-        return {"scope": _scope_answer(scope), "from": described_from, "to": described_to, "differences": differences}
+        differences, described_from, described_to, head = Auditor(runtime().queries.store).diff(scope, first, second)
+        return {
+            "scope": _scope_answer(scope),
+            "from": described_from,
+            "to": described_to,
+            "differences": differences,
+            "computed_for": {"head": head},
+        }

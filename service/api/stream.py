@@ -56,7 +56,7 @@ class Stream(MethodView):
         slots = runtime().feeds
         if not slots.take():
             raise ApiProblem(503, "too many live feeds are open on this worker; retry in a few seconds", slug="busy")
-        items = Follow(runtime().log, after, limit, wait, heartbeat)
+        items = Follow(runtime().read_log, after, limit, wait, heartbeat)
         body = server_sent_events(items) if media_type == SSE else ndjson(items)
         response = Response(body, mimetype=media_type, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         response.call_on_close(slots.give_back)

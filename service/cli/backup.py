@@ -9,6 +9,7 @@ import click
 from events.audit.restore import BackupProblem
 from events.importers.backup import restore_backup, write_backup
 from events.log.opening import open_log
+from service.cli.common import catch_up_projections
 
 
 def export_backup(database_url: str, output: IO[str]) -> None:
@@ -29,6 +30,7 @@ def import_backup(database_url: str, stream: IO[str]) -> None:
     log = open_log(database_url)
     try:
         restored = restore_backup(log, stream)
+        catch_up_projections(log, database_url)
     except BackupProblem as e:
         raise click.ClickException(f"nothing was restored: {e}") from None
     finally:

@@ -16,7 +16,7 @@ from events.importers.ndjson import NdjsonStopped, import_ndjson
 from events.log.application import MAX_BATCH
 from events.log.opening import open_log
 from service.cli.backup import export_backup, import_backup
-from service.cli.common import settings
+from service.cli.common import catch_up_projections, settings
 
 EXAMPLES = ("seed-article",)
 
@@ -117,7 +117,9 @@ def import_command(
         total = _count_rows(stream) if show else 0
         with click.progressbar(length=total, label="importing", file=sys.stderr, hidden=not show) as bar:
             summary = import_ndjson(log, stream, batch_size or 1000, bar.update if show else None)
+        catch_up_projections(log, settings().database_url)
     except NdjsonStopped as e:
+        catch_up_projections(log, settings().database_url)  # what was stored before the bad line counts
         raise click.ClickException(e.detail) from None
     finally:
         log.close()
@@ -161,11 +163,13 @@ def _import_data_set(fmt: str, data: bytes, options: ImportOptions, report_file:
     bar = _ProgressBar()
     try:
         summary = run_import(log, fmt, data, options, bar)
+        catch_up_projections(log, settings().database_url)
     except ImportProblem as e:
         details = "".join(f"\n  {error['field']}: {error['message']}" for error in e.errors)
         raise click.ClickException(f"{e.detail}{details}") from None
     except ImportFailed as e:
         bar.close()
+        catch_up_projections(log, settings().database_url)  # the batches stored before the failure count
         _show_reports(e.summary, report_file)
         raise click.ClickException(f"{e.detail}\n{e.summary.line()}") from None
     finally:

@@ -50,8 +50,10 @@ def replay(conflict: str | None, agenda: str | None, after: int, limit: int, as_
     database = open_database(chosen.database_url)
     try:
         database.create_tables()
-        auditor = Auditor(ProjectionStore(log, database))
-        steps, next_after = auditor.replay(scope, after=after, limit=limit, as_of=as_of.date() if as_of else None)
+        store = ProjectionStore(log, database)
+        store.catch_up()  # a command on the primary may write; the reads it makes then fold no tail
+        auditor = Auditor(store)
+        steps, next_after, _ = auditor.replay(scope, after=after, limit=limit, as_of=as_of.date() if as_of else None)
     except ScopeNotFound as e:
         raise click.ClickException(str(e)) from None
     finally:

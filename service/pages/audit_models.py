@@ -47,7 +47,7 @@ class Section:
 def _replay(scope: Scope, after: int) -> Section:
     """The scope's replay from ``after``, as ``GET /v1/audit/replay`` gives it."""
     try:
-        steps, next_after = Auditor(runtime().queries.store).replay(scope, after=after, limit=REPLAY_STEPS)
+        steps, next_after, _ = Auditor(runtime().queries.store).replay(scope, after=after, limit=REPLAY_STEPS)
     except DomainError as e:
         return Section(detail=str(e))
     return Section(
@@ -63,7 +63,7 @@ def _diff(scope: Scope, diff_from: str, diff_to: str) -> Section:
     """The differences between two sides, as ``GET /v1/audit/diff`` gives them."""
     try:
         first, second = Side.parse(diff_from), Side.parse(diff_to)
-        differences, described_from, described_to = Auditor(runtime().queries.store).diff(scope, first, second)
+        differences, described_from, described_to, _ = Auditor(runtime().queries.store).diff(scope, first, second)
     except (ValueError, DomainError) as e:
         return Section(detail=str(e))
     return Section({"from": described_from, "to": described_to, "differences": differences})
@@ -88,9 +88,9 @@ def verification() -> dict[str, Any]:
     whole log, so a result is reused for ``VERIFY_TTL`` seconds while the head has
     not moved, in each process; the page says when it was computed.
     """
-    log = runtime().log
+    log = runtime().read_log
     head = log.head()
-    key = runtime().settings.database_url
+    key = runtime().settings.read_database_url
     with _verify_lock:
         cached = _verified.get(key)
         if cached is None or cached.head != head or time.monotonic() - cached.at > VERIFY_TTL:
@@ -114,7 +114,7 @@ def audit_page(conflict: str, after: int, diff_from: str, diff_to: str) -> dict[
         {**d, "evidence": developments.evidence(list(d.get("evidence") or []))}
         for d in diff.body.get("differences", [])
     ]
-    log = runtime().log
+    log = runtime().read_log
     try:
         verified: dict[str, Any] | None = verification()
         verify_error = ""

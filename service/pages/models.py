@@ -55,7 +55,7 @@ class Developments:
         ident = str(ident)
         if ident not in self._by_id:
             try:
-                self._by_id[ident] = development_answer(runtime().log.get(ident))
+                self._by_id[ident] = development_answer(runtime().read_log.get(ident))
             except DevelopmentNotFound:
                 return None
         return self._by_id[ident]
@@ -98,13 +98,13 @@ def overview() -> dict[str, Any]:
     """Every conflict (newest development first) with its status, every agenda, and the latest developments."""
     queries = runtime().queries
     rows = []
-    for item in queries.conflicts():
+    for item in queries.conflicts()["items"]:
         status = queries.conflict(item["conflict"])
         rows.append({**item, "assessment": status["assessment"], "fighting": status["fighting"]})
     rows.sort(key=lambda r: r["name"] or r["conflict"])
     rows.sort(key=lambda r: latest_day((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
-    agendas = sorted(queries.agendas(), key=lambda a: latest_day(a["last_contact"]) or date.min, reverse=True)
-    log = runtime().log
+    agendas = sorted(queries.agendas()["items"], key=lambda a: latest_day(a["last_contact"]) or date.min, reverse=True)
+    log = runtime().read_log
     head = log.head()
     recent = [development_answer(d) for d in log.read(after=max(0, head - RECENT), limit=RECENT)]
     return {"conflicts": rows, "agendas": agendas, "recent": list(reversed(recent)), "head": head}
@@ -285,7 +285,7 @@ def _marks_of(facts: list[dict[str, Any]], kind: str) -> list[charts.Mark]:
 
 def development_page(ident: str) -> dict[str, Any]:
     """One development, as ``GET /v1/events/{id}`` gives it."""
-    return {"development": development_answer(runtime().log.get(ident))}
+    return {"development": development_answer(runtime().read_log.get(ident))}
 
 
 # -- audit ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from events.vocabulary.errors import DevelopmentNotFound, FieldError
 from events.vocabulary.occurred import check_day
 from projections.queries import BadKnownAt, ScopeNotFound
+from projections.store import NotYetReflected, ProjectionsOutdated
 from service import headers, problems
 from service.pages import audit_models
 from service.pages import models as page_models
@@ -99,7 +100,7 @@ PAGE_PARAMETERS: dict[str, tuple[str, ...]] = {
 @blp.context_processor
 def _ignored_parameters() -> dict[str, Any]:
     """``ignored``: the query parameters this page does not read, and ``reads``: the ones it does."""
-    reads = PAGE_PARAMETERS.get(request.endpoint or "", ())
+    reads = (*PAGE_PARAMETERS.get(request.endpoint or "", ()), "min_position")  # every page waits for it
     return {"ignored": [name for name in dict.fromkeys(request.args) if name not in reads], "reads": reads}
 
 
@@ -184,6 +185,31 @@ def _scope_not_found(error: ScopeNotFound) -> Response:
 @blp.errorhandler(DevelopmentNotFound)
 def _development_not_found(error: DevelopmentNotFound) -> Response:
     return _error_page(404, "No such development", f"The log holds no development with the id '{error.id}'.")
+
+
+@blp.errorhandler(NotYetReflected)
+def _not_yet_reflected(error: NotYetReflected) -> Response:
+    response = _error_page(
+        503,
+        "Not there yet",
+        f"This page is read from a copy of the log that has reached position {error.reached}, "
+        f"not yet {error.position}. Reload in a moment.",
+    )
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+@blp.errorhandler(ProjectionsOutdated)
+def _projections_outdated(error: ProjectionsOutdated) -> Response:
+    told = "The service is rebuilding its answers for a new version. Reload soon."
+    response = _error_page(503, "Being rebuilt", told)
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+@blp.errorhandler(problems.ApiProblem)
+def _request_problem(error: problems.ApiProblem) -> Response:
+    return _error_page(error.status, "That page cannot be read", error.detail)
 
 
 @blp.errorhandler(HTTPException)

@@ -1,21 +1,28 @@
-"""Projections stored by older folds are rebuilt before they answer: an upgrade never reads a state of another shape."""
+"""Projections stored by older folds are rebuilt before they answer: an upgrade never reads a state of another shape.
+
+Readers never write, so a reader refuses to answer from them (503) until a writer
+has caught up, which rebuilds them first (``serve`` does as it starts).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import orjson
+import pytest
 
 from events.log.admission import Submission
 from events.log.application import ConflictLog
 from projections.database import FOLDS_NAME, open_database
 from projections.folds import FOLD_VERSION
 from projections.queries import Queries
-from projections.store import ProjectionStore
+from projections.store import ProjectionReader, ProjectionsOutdated, ProjectionStore
 from tests.conftest import seed_lines
 
 
-def test_states_made_by_an_older_fold_are_rebuilt_before_the_first_answer(log: ConflictLog, database_url: str) -> None:
+def test_states_made_by_an_older_fold_are_refused_by_readers_until_a_writer_rebuilds_them(
+    log: ConflictLog, database_url: str
+) -> None:
     log.submit_many([Submission(orjson.loads(line)) for line in seed_lines()])
     db = open_database(database_url)
     try:
@@ -33,7 +40,10 @@ def test_states_made_by_an_older_fold_are_rebuilt_before_the_first_answer(log: C
                 [orjson.dumps(old).decode()],
             )
             sql.execute("UPDATE {p}proj_tracking SET position = 1 WHERE name = ?", [FOLDS_NAME])
-        answer = Queries(log, ProjectionStore(log, db)).conflict("ukraine-east", date(2030, 1, 1))
+        with pytest.raises(ProjectionsOutdated):
+            Queries(log, ProjectionReader(log, db)).conflict("ukraine-east", date(2030, 1, 1))
+        ProjectionStore(log, db).catch_up()  # a writer
+        answer = Queries(log, ProjectionReader(log, db)).conflict("ukraine-east", date(2030, 1, 1))
         assert answer["ceasefire"]["status"] == "violated" and answer["ceasefire"]["history"] == []
         with db.read() as sql:
             version = sql.execute("SELECT position FROM {p}proj_tracking WHERE name = ?", [FOLDS_NAME]).fetchone()

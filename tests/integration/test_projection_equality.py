@@ -5,7 +5,10 @@ interval dates, arriving out of world order, with corrections and retractions,
 and catch-ups at random moments (so in-order application, back-dated refolds and
 snapshots are all exercised).  Every conflict and agenda is then asked for its
 current state, as of several dates and as known at several positions, and each
-answer must equal ``answer_from_scratch`` over the same log.
+answer must equal ``answer_from_scratch`` over the same log: first by a reader
+while the developments after the last random catch-up are not projected yet
+(the reader folds that tail in memory, corrections and retractions of projected
+developments included), then again once a writer has caught up.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections import tuning
 from projections.database import open_database
-from projections.folds import answer_from_scratch
-from projections.store import ProjectionStore
+from projections.folds import answer_from_scratch, counted
+from projections.items import all_items
+from projections.store import ProjectionReader, ProjectionStore
 from tests.conftest import postgres_database
 
 CONFLICTS = ["north", "south"]
@@ -176,6 +180,40 @@ def submit_history(
             store.catch_up()
 
 
+def assert_answers_equal_folds_from_scratch(reader: ProjectionReader, log: ConflictLog) -> None:
+    """Every scope's answer, as of several days and as known at several positions, equals a fold from scratch."""
+    head = log.head()
+    assert reader.head() == head
+    everything = log.read(limit=10_000)
+    scopes = [("conflict", c) for c in CONFLICTS] + [("agenda", k) for k in reader.keys("agenda")]
+    days = [
+        None,
+        START - timedelta(days=1),
+        START + timedelta(days=15),
+        START + timedelta(days=45),
+        START + timedelta(days=200),
+    ]
+    positions = sorted({head, max(1, head // 2), 3, head - 1})
+    for scope in scopes:
+        for known_at in positions:
+            for as_of in days:
+                asked = as_of or date(2100, 1, 1)
+                expected = answer_from_scratch(everything, scope, asked, known_at)
+                got = reader.fold(scope, asked, known_at, uncertain_limit=10_000)
+                if got is None:
+                    assert expected.state["developments"] == 0 and not expected.uncertain, (scope, as_of, known_at)
+                    continue
+                assert got.state == expected.state, (scope, as_of, known_at)
+                assert [i.id for i in got.uncertain] == [i.id for i in expected.uncertain]
+            counting = counted(all_items(d for d in everything if d.position <= known_at), scope, known_at)
+            items, _, _ = reader.timeline(scope, after=None, limit=10_000, as_of=None, known_at=known_at)
+            assert [(i.id, i.recorded) for i in items] == [(i.id, i.recorded) for i in counting], (scope, known_at)
+
+
+def current_states(reader: ProjectionReader) -> dict[str, Any]:
+    return {k: s for kind in ("conflict", "agenda") for k, s in reader.states(kind)}
+
+
 def run_history(database_url: str, steps: list[tuple[str, Any]]) -> None:
     log = open_log(database_url)
     db = open_database(database_url)
@@ -183,32 +221,18 @@ def run_history(database_url: str, steps: list[tuple[str, Any]]) -> None:
     store = ProjectionStore(log, db)
     try:
         submit_history(log, store, steps)
-        head = store.catch_up()
-        everything = log.read(limit=10_000)
-        scopes = [("conflict", c) for c in CONFLICTS] + [("agenda", k) for k in store.keys("agenda")]
-        days = [
-            None,
-            START - timedelta(days=1),
-            START + timedelta(days=15),
-            START + timedelta(days=45),
-            START + timedelta(days=200),
-        ]
-        positions = sorted({head, max(1, head // 2), 3, head - 1})
-        for scope in scopes:
-            for as_of in days:
-                for known_at in positions:
-                    asked = as_of or date(2100, 1, 1)
-                    expected = answer_from_scratch(everything, scope, asked, known_at)
-                    got = store.fold(scope, asked, known_at, uncertain_limit=10_000)
-                    if got is None:
-                        assert expected.state["developments"] == 0 and not expected.uncertain, (scope, as_of, known_at)
-                        continue
-                    assert got.state == expected.state, (scope, as_of, known_at)
-                    assert [i.id for i in got.uncertain] == [i.id for i in expected.uncertain]
-        # a rebuild from the log gives the same current states
-        before = {k: s for kind in ("conflict", "agenda") for k, s in store.states(kind)}
+        # a reader of its own (as a standby's process would have) answers before the last developments are projected
+        tracked = store.tracked()
+        assert_answers_equal_folds_from_scratch(ProjectionReader(log, db), log)
+        with_tail = current_states(ProjectionReader(log, db))
+        assert store.tracked() == tracked  # reading wrote nothing
+        store.catch_up()
+        assert_answers_equal_folds_from_scratch(store, log)
+        # the lists answered with the tail are those stored once caught up, and a rebuild stores them again
+        before = current_states(store)
+        assert before == with_tail
         store.rebuild()
-        after = {k: s for kind in ("conflict", "agenda") for k, s in store.states(kind)}
+        after = current_states(store)
         assert before == after
     finally:
         db.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from events.vocabulary.kinds import SLUG
-from service.api.schemas.common import AS_OF_RANGE, POSITION, StrictSchema
+from service.api.schemas.common import AS_OF_RANGE, POSITION, ReflectsSchema, StrictSchema
 from service.api.schemas.events import DevelopmentSchema
 
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$")
@@ -149,6 +149,7 @@ class ReplaySchema(StrictSchema):
     as_of = fields.String(required=True)
     steps = fields.List(fields.Nested(StepSchema), required=True)
     next_after = fields.Integer(allow_none=True, required=True)
+    computed_for = fields.Nested(ReflectsSchema, required=True)
 
 
 class SideSchema(StrictSchema):
@@ -161,3 +162,4 @@ class DiffSchema(StrictSchema):
     from_ = fields.Nested(SideSchema, data_key="from", attribute="from", required=True)
     to = fields.Nested(SideSchema, required=True)
     differences = fields.List(fields.Nested(DifferenceSchema), required=True)
+    computed_for = fields.Nested(ReflectsSchema, required=True)

@@ -15,6 +15,13 @@ AS_OF_RANGE = validate.Range(
 )
 
 
+#: what ``computed_for.head`` says
+REFLECTS = (
+    "the log position the answer reflects: every development up to it counts (send it as min_position "
+    "to another reader to get an answer at least as new)"
+)
+
+
 class StrictSchema(Schema):
     class Meta:
         ordered = True
@@ -43,4 +50,17 @@ class ComputedForSchema(StrictSchema):
         allow_none=True, required=True, metadata={"description": "the date of the world answered for"}
     )
     known_at = fields.Integer(required=True, metadata={"description": "the log position answered for"})
-    head = fields.Integer(metadata={"description": "the newest position the projections had reached"})
+    head = fields.Integer(metadata={"description": REFLECTS})
+
+
+class ReflectsSchema(StrictSchema):
+    head = fields.Integer(required=True, metadata={"description": REFLECTS})
+
+
+class UnfoldedSchema(StrictSchema):
+    """A development that counts but whose fold failed: the answer leaves it out (a retraction repairs it)."""
+
+    id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    recorded = fields.Integer(required=True, metadata={"description": "position from which this version counted"})
+    error = fields.String(required=True, metadata={"description": "what kind of error the fold raised"})

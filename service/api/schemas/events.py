@@ -15,7 +15,7 @@ from events.vocabulary.content import SUBMITTED
 from events.vocabulary.event_types import TYPES, envelope_fields
 from events.vocabulary.kinds import ACTOR_CODE, SLUG, Choice, Count, Flag, Kind, ListOf
 from events.vocabulary.records import AnyObject, Record
-from service.api.schemas.common import POSITION, StrictSchema
+from service.api.schemas.common import POSITION, ReflectsSchema, StrictSchema
 
 
 def content_fields() -> dict[str, fields.Field]:
@@ -108,6 +108,7 @@ class EventPageSchema(StrictSchema):
         allow_none=True, required=True, metadata={"description": "pass as `after` for the next page; null at the end"}
     )
     head = fields.Integer(required=True, metadata={"description": "the log's newest position when answered"})
+    computed_for = fields.Nested(ReflectsSchema, required=True)
 
 
 class EventQuerySchema(StrictSchema):
@@ -124,10 +125,40 @@ class EventQuerySchema(StrictSchema):
     occurred_to = fields.Date(metadata={"description": "developments that may have happened on or before this day"})
 
 
+class FailingFoldSchema(StrictSchema):
+    scope = fields.String(required=True, validate=validate.OneOf(["conflict", "agenda"]))
+    key = fields.String(required=True, metadata={"description": "the conflict id, or the agenda's two actors: FRA-RUS"})
+    id = fields.UUID(required=True, metadata={"description": "the development that could not be folded"})
+    recorded = fields.Integer(required=True, metadata={"description": "position from which that version counted"})
+    type = fields.String(required=True)
+    error = fields.String(required=True, metadata={"description": "what kind of error the fold raised"})
+
+
 class HealthSchema(StrictSchema):
-    status = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["ok", "degraded"]),
+        metadata={"description": "degraded: a development could not be folded, or writes cannot reach their database"},
+    )
     database = fields.String(required=True)
-    head = fields.Integer(required=True)
+    head = fields.Integer(required=True, metadata={"description": "the newest log position the read side holds"})
+    projected = fields.Integer(required=True, metadata={"description": "the position the stored projections reflect"})
+    reflects = fields.Integer(required=True, metadata={"description": "the position answers reflect now"})
+    writes = fields.String(
+        required=True,
+        validate=validate.OneOf(["ok", "unreachable"]),
+        metadata={"description": "whether DATABASE_URL answers (asked only when reads go elsewhere)"},
+    )
+    projections = fields.String(
+        required=True,
+        validate=validate.OneOf(["current", "outdated"]),
+        metadata={"description": "outdated: made by folds of another version, until a writer rebuilds them"},
+    )
+    unfolded = fields.List(
+        fields.Nested(FailingFoldSchema),
+        required=True,
+        metadata={"description": "developments whose fold failed, by scope: only those answers leave them out"},
+    )
 
 
 class StreamHeadersSchema(StrictSchema):

@@ -9,9 +9,14 @@ from service.api.schemas.common import (
     ComputedForSchema,
     DevelopmentRefSchema,
     EvidenceSchema,
+    ReflectsSchema,
     StrictSchema,
     UncertainSchema,
+    UnfoldedSchema,
 )
+
+#: present only when a development of the scope could not be folded
+UNFOLDED = {"description": "developments that count but could not be folded; the answer leaves them out"}
 
 
 class DeathsSchema(StrictSchema):
@@ -172,6 +177,7 @@ class ConflictStatusSchema(StrictSchema):
     developments = fields.Integer(required=True)
     uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
     uncertain_total = fields.Integer(required=True)
+    unfolded = fields.List(fields.Nested(UnfoldedSchema), metadata=UNFOLDED)
     first_development = fields.Nested(
         FirstDevelopmentSchema,
         allow_none=True,
@@ -192,6 +198,7 @@ class ConflictSummarySchema(StrictSchema):
 
 class ConflictListSchema(StrictSchema):
     items = fields.List(fields.Nested(ConflictSummarySchema), required=True)
+    computed_for = fields.Nested(ReflectsSchema, required=True)
 
 
 class TimelineEntrySchema(UncertainSchema):
@@ -260,6 +267,7 @@ class AgendaSchema(StrictSchema):
     developments = fields.Integer(required=True)
     uncertain = fields.List(fields.Nested(UncertainSchema), required=True)
     uncertain_total = fields.Integer(required=True)
+    unfolded = fields.List(fields.Nested(UnfoldedSchema), metadata=UNFOLDED)
     first_development = fields.Nested(
         FirstDevelopmentSchema,
         allow_none=True,
@@ -279,6 +287,7 @@ class AgendaSummarySchema(StrictSchema):
 
 class AgendaListSchema(StrictSchema):
     items = fields.List(fields.Nested(AgendaSummarySchema), required=True)
+    computed_for = fields.Nested(ReflectsSchema, required=True)
 
 
 class AsOfQuerySchema(StrictSchema):
