@@ -4,6 +4,8 @@
 their own in the database named by ``TEST_POSTGRES_URL`` (default
 postgresql://postgres@127.0.0.1:5432/test).  Where PostgreSQL does not answer
 they skip with the reason, unless ``REQUIRE_POSTGRES=1`` (CI), where they fail.
+``standby`` is a streaming hot standby of that cluster (``tests.standby``), made
+once per session for the tests that ask for it, where the cluster is local.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from events.log.opening import open_log
 from service.app import create_app
 from service.settings import Settings
 from service.tokens import TokenStore
+from tests.standby import Standby, StandbyUnavailable, streaming_standby
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES", "") in ("1", "true", "yes")
@@ -95,6 +98,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with postgres_database() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def standby() -> Iterator[Standby]:
+    """A hot standby of the test cluster (a skip with the reason where none can be made; in CI a failure)."""
+    require_postgres()
+    try:
+        made = streaming_standby(POSTGRES_URL)
+        running = made.__enter__()
+    except StandbyUnavailable as e:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"no standby of the test cluster: {e}; REQUIRE_POSTGRES is set")
+        pytest.skip(f"no standby of the test cluster: {e}")
+    try:
+        yield running
+    finally:
+        made.__exit__(None, None, None)
 
 
 @pytest.fixture
