@@ -28,8 +28,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
@@ -89,8 +89,18 @@ def client(urls: list[str], token: str, seconds: float, threads: int, offset: in
     results.put(sum(counts))
 
 
-def measure(processes: int, workers: int, clients: int, seconds: float, folder: Path) -> tuple[float, int]:
-    """Appends per second through ``processes`` serve processes; and the log's head afterwards."""
+def measure(
+    processes: int,
+    workers: int,
+    clients: int,
+    seconds: float,
+    folder: Path,
+    watch: Callable[[str], AbstractContextManager[Any]] = lambda url: nullcontext(),
+) -> tuple[float, int]:
+    """Appends per second through ``processes`` serve processes; and the log's head afterwards.
+
+    ``watch(url)`` is entered while the clients append (the replica benchmark samples replication lag there).
+    """
     with fresh_schema() as url, ExitStack() as stack:
         servers: list[Server] = [stack.enter_context(serve(url, folder, workers=workers)) for _ in range(processes)]
         token = servers[0].cli("token", "create", "--role", "submitter").strip()
@@ -109,9 +119,10 @@ def measure(processes: int, workers: int, clients: int, seconds: float, folder: 
             multiprocessing.Process(target=client, args=(urls, token, seconds, per_process, i * per_process, results))
             for i in range(max(1, clients // per_process))
         ]
-        for p in procs:
-            p.start()
-        total = sum(results.get(timeout=seconds + 120) for _ in procs)
+        with watch(url):
+            for p in procs:
+                p.start()
+            total = sum(results.get(timeout=seconds + 120) for _ in procs)
         for p in procs:
             p.join()
         head = requests.get(servers[0].url + "/healthz", timeout=30).json()["head"]

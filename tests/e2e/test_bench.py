@@ -48,6 +48,19 @@ def test_python_m_bench_help_names_its_options() -> None:
         assert option in done.stdout
 
 
+def test_python_m_bench_replica_help_says_what_it_measures() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.replica", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--developments" in done.stdout and "standby" in done.stdout
+
+
 def test_without_wrk_the_python_client_processes_measure_reads_and_appends(server: Server) -> None:
     token = server.token("submitter")["Authorization"].split(" ", 1)[1]
     fallback = Load(wrk=None, seconds=1, connections=2)
