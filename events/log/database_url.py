@@ -7,7 +7,7 @@ libpq.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 #: query parameters of DATABASE_URL that the service reads itself, not libpq
 OWN_PARAMETERS = ("schema", "pool_size", "max_overflow")
@@ -38,4 +38,5 @@ def libpq_url(url: str) -> str:
     """A PostgreSQL URL without the service's own query parameters, for libpq."""
     parts = urlsplit(url)
     query = [(k, v) for k, vs in parse_qs(parts.query).items() for v in vs if k not in OWN_PARAMETERS]
-    return parts._replace(scheme="postgresql", query=urlencode(query)).geturl()
+    # quote, not quote_plus: libpq reads "+" as a plus sign (options=-c%20statement_timeout%3D5s)
+    return parts._replace(scheme="postgresql", query=urlencode(query, quote_via=quote)).geturl()
