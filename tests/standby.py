@@ -107,11 +107,8 @@ def streaming_standby(primary_url: str) -> Iterator[Standby]:
     try:
         user = parts.username or "postgres"
         conninfo = f"host={parts.hostname or '127.0.0.1'} port={parts.port or 5432} user={user}"
-        _run(
-            [*run_as, str(bin_dir / "pg_basebackup"), "-d", conninfo, "-D", str(data), "-R", "-X", "stream"]
-            + ["-c", "fast", "-C", "-S", slot, "--no-sync"],
-            "pg_basebackup",
-        )
+        copy = ["-d", conninfo, "-D", str(data), "-R", "-X", "stream", "-c", "fast", "-C", "-S", slot, "--no-sync"]
+        _run([*run_as, str(bin_dir / "pg_basebackup"), *copy], "pg_basebackup")
         _configure(data, port, primary_url, run_as)
         log_file = top / "standby.log"
         _run(
