@@ -47,6 +47,7 @@ from bench.query_latency import build, catch_up
 from bench.scale_out import POSTGRES, WARM_UP, fresh_schema, measure
 from bench.workload import conflict_ids
 from events.log.database_url import libpq_url, postgres_schema
+from events.log.opening import open_log
 from tests.e2e.server import serve
 from tests.standby import Standby, streaming_standby
 
@@ -65,16 +66,10 @@ class LagSampler:
         self.positions: list[int] = []
         self._stop = threading.Event()
 
-    def _head(self, conn: psycopg.Connection[Any]) -> int:
-        table = f'"{postgres_schema(self.url)}".stored_events'
-        row = conn.execute(f"SELECT COALESCE(MAX(notification_id), 0) FROM {table}").fetchone()
-        return int(row[0]) if row else 0
-
     def _run(self) -> None:
-        with (
-            psycopg.connect(libpq_url(self.url), autocommit=True) as primary,
-            psycopg.connect(libpq_url(self.standby.url_for(self.url)), autocommit=True) as standby,
-        ):
+        primary = open_log(self.url, create_tables=False)
+        standby = open_log(self.standby.url_for(self.url), create_tables=False)
+        try:
             while not self._stop.wait(self.every):
                 lag, behind = self.standby.lag()
                 if lag is not None:
@@ -82,9 +77,12 @@ class LagSampler:
                 if behind is not None:
                     self.bytes.append(behind)
                 try:
-                    self.positions.append(max(0, self._head(primary) - self._head(standby)))
-                except psycopg.errors.UndefinedTable:  # the tables are not replayed yet
+                    self.positions.append(max(0, primary.head() - standby.head()))
+                except Exception:  # the standby has not replayed the log's tables yet
                     continue
+        finally:
+            primary.close()
+            standby.close()
 
     @contextmanager
     def running(self) -> Iterator[LagSampler]:
@@ -111,6 +109,24 @@ class LagSampler:
             f"replay lag {spread(self.seconds, 'ms', 1000)}; WAL not replayed {spread(self.bytes, 'KB', 1 / 1024)}; "
             f"developments behind {spread(self.positions, '')} ({len(self.positions)} samples)"
         )
+
+
+def bytes_per_development(url: str, developments: int) -> str:
+    """What the schema's tables hold per development (heap, indexes and TOAST), the log's and the projections'."""
+    schema = postgres_schema(url)
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY 2 DESC",
+            [schema],
+        ).fetchall()
+    log = sum(size for name, size in rows if not name.startswith("proj_"))
+    projections = sum(size for name, size in rows if name.startswith("proj_"))
+    tables = ", ".join(f"{name} {size / developments:,.0f}" for name, size in rows if size >= 16384)
+    return (
+        f"bytes per development: log {log / developments:,.0f}, projections {projections / developments:,.0f} "
+        f"({tables})"
+    )
 
 
 def reader(urls: list[str], paths: list[str], seconds: float, threads: int, offset: int, results: Any) -> None:
@@ -191,6 +207,7 @@ def main() -> None:
                 f"read log: {args.developments:,} developments built in {built:.1f} s, projected in {projected:.1f} s,"
                 f" replayed by the standby {replayed:.2f} s later"
             )
+            print(bytes_per_development(url, args.developments))
             on_primary = stack.enter_context(serve(url, Path(folder), workers=args.workers))
             on_standby = stack.enter_context(
                 serve(url, Path(folder), workers=args.workers, extra_env={"READ_DATABASE_URL": standby.url_for(url)})
