@@ -33,15 +33,15 @@ CONFLICT = "ukraine-east"
 
 @pytest.fixture
 def poisoned(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``CeasefireViolated`` raises for the development whose summary is ``POISON``, as a fold bug would."""
-    handler = conflict_status.HANDLERS["CeasefireViolated"]
+    """``StatusAssessed``'s handler raises, half-way, for the development whose summary is ``POISON``."""
+    handler = conflict_status.HANDLERS["StatusAssessed"]
 
     def failing(state: dict[str, Any], item: Any, data: dict[str, Any]) -> None:
+        handler(state, item, data)
         if item.content["summary"] == POISON:
             raise OverflowError("date value out of range")
-        handler(state, item, data)
 
-    monkeypatch.setitem(conflict_status.HANDLERS, "CeasefireViolated", failing)
+    monkeypatch.setitem(conflict_status.HANDLERS, "StatusAssessed", failing)
 
 
 @pytest.fixture
@@ -59,13 +59,13 @@ def writer(database_url: str) -> Iterator[tuple[ConflictLog, ProjectionStore]]:
 
 def poison() -> dict[str, Any]:
     return {
-        "type": "CeasefireViolated",
+        "type": "StatusAssessed",
         "occurred": "2020-06-27",
         "conflicts": [CONFLICT],
         "actors": ["UKR"],
-        "sources": [{"name": "a report"}],
+        "sources": [{"name": "a monthly assessment"}],
         "summary": POISON,
-        "data": {"description": "shelling"},
+        "data": {"trend": "deteriorated", "alert": "conflict_risk", "period": "2020-06"},
     }
 
 
@@ -115,9 +115,9 @@ def test_a_development_that_fails_to_fold_is_left_out_of_its_conflict_alone_unti
 
     def assert_left_out(found: dict[str, Any]) -> None:
         assert [(u["id"], u["type"], u["error"]) for u in found["unfolded"]] == [
-            (bad.id, "CeasefireViolated", "OverflowError")
+            (bad.id, "StatusAssessed", "OverflowError")
         ]
-        assert found["ceasefire"]["violations"] == before["ceasefire"]["violations"]
+        assert found["assessment"] == before["assessment"]  # its half-made change was undone
         assert found["developments"] == before["developments"]
 
     # the development is in the log's tail: the reader folds it, and leaves it out

@@ -59,13 +59,13 @@ def test_a_tail_longer_than_the_limit_is_answered_up_to_the_limit_and_says_so(
         folded = reader.fold(("conflict", "north"), DAY)
         assert folded is not None and folded.head == tracked + 5
         expected = answer_from_scratch(log.read(limit=100), ("conflict", "north"), DAY, tracked + 5)
-        assert folded.state == expected.state and folded.state["ceasefire"]["violations"] == 5
+        assert folded.state == expected.state and folded.state["developments"] == 1 + 5  # its registration, 5 reports
         with pytest.raises(NotYetReflected) as refused:
             reader.await_position(log.head(), 0.05)
         assert refused.value.reached == tracked + 5
         store.catch_up()  # a writer catches up: the rest is reflected
         assert reader.await_position(log.head(), 0.05) == log.head()
-        assert reader.fold(("conflict", "north"), DAY).state["ceasefire"]["violations"] == 8  # type: ignore[union-attr]
+        assert reader.fold(("conflict", "north"), DAY).state["developments"] == 1 + 8  # type: ignore[union-attr]
     finally:
         db.close()
 
@@ -98,7 +98,7 @@ def test_reading_on_a_read_only_connection_answers_everything() -> None:
             scope = ("conflict", "north")
             folded = reader.fold(scope, DAY)
             assert folded is not None and folded.head == log.head() > store.tracked()
-            assert folded.state["ceasefire"]["violations"] == 1  # the retraction in the tail took the first out
+            assert folded.state["developments"] == 2  # its registration and one report: the tail retracted the other
             assert reader.fold(scope, DAY, known_at=first.position) is not None
             assert [k for k, _ in reader.states("conflict")] == ["north", "south"]
             assert len(reader.timeline(scope, after=None, limit=10, as_of=None, known_at=None)[0]) == 2
