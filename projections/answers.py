@@ -54,6 +54,9 @@ class Folded:
     as_of: date
     known_at: int
     head: int
+    #: the scope's earliest version in world order counting at ``known_at`` (else at ``head``), when asked
+    first: Item | None = None
+    first_asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,13 @@ class Answers:
         with self.db.read() as sql:
             return tracked_position(sql)
 
-    def fold(self, scope: Scope, as_of: date, known_at: int | None, uncertain_limit: int = 50) -> Folded | None:
+    def fold(
+        self, scope: Scope, as_of: date, known_at: int | None, uncertain_limit: int = 50, first: bool = False
+    ) -> Folded | None:
         """The scope's state as of a day and as known at a position (default: the head).
 
-        None when nothing of the scope counted at that position.
+        None when nothing of the scope counted at that position.  With ``first``,
+        also the scope's earliest version (``Folded.first``), in the same reading.
         """
         with self.reading() as r:
             at = r.at(known_at)
@@ -119,9 +125,16 @@ class Answers:
                 return None
             state = self._state(r, scope, as_of, at, stored, change)
             uncertain, total = self._uncertain(r.sql, scope, as_of, min(at, r.tracked), uncertain_limit, change)
+            earliest = None
+            if first:
+                for asked in (at, r.head):
+                    found = self._timeline(r, scope, None, 1, None, asked)
+                    if found:
+                        earliest = found[0]
+                        break
         if state["developments"] == 0 and not uncertain and not unfolded(state):
             return None
-        return Folded(state, uncertain, total, as_of, at, r.head)
+        return Folded(state, uncertain, total, as_of, at, r.head, earliest, first)
 
     def _state(
         self,
@@ -216,23 +229,28 @@ class Answers:
 
         Also the position they count at, and the head the answer reflects.
         """
-        latest, position = after or ("", 0)
         with self.reading() as r:
             at = r.at(known_at)
-            change = r.changes(scope, at)
-            sql_text = (
-                "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
-                " AND recorded <= ? AND (superseded IS NULL OR superseded > ?)"
-                " AND latest >= ? AND (latest > ? OR position > ?)"
-            )
-            stored_at = min(at, r.tracked)
-            params: list[Any] = [scope[0], scope[1], stored_at, stored_at, latest, latest, position]
-            if as_of is not None:
-                sql_text += " AND latest <= ?"
-                params.append(as_of.isoformat())
-            rows = r.sql.execute(
-                sql_text + " ORDER BY latest, position LIMIT ?", [*params, limit + len(change.ended)]
-            ).fetchall()
+            return self._timeline(r, scope, after, limit, as_of, at), at, r.head
+
+    def _timeline(
+        self, r: Reading, scope: Scope, after: WorldKey | None, limit: int, as_of: date | None, at: int
+    ) -> list[Item]:
+        latest, position = after or ("", 0)
+        change = r.changes(scope, at)
+        sql_text = (
+            "SELECT " + ITEM_COLUMNS + " FROM {p}proj_items WHERE scope = ? AND key = ?"
+            " AND recorded <= ? AND (superseded IS NULL OR superseded > ?)"
+            " AND latest >= ? AND (latest > ? OR position > ?)"
+        )
+        stored_at = min(at, r.tracked)
+        params: list[Any] = [scope[0], scope[1], stored_at, stored_at, latest, latest, position]
+        if as_of is not None:
+            sql_text += " AND latest <= ?"
+            params.append(as_of.isoformat())
+        rows = r.sql.execute(
+            sql_text + " ORDER BY latest, position LIMIT ?", [*params, limit + len(change.ended)]
+        ).fetchall()
         items = [item_from_row(row) for row in rows]
         if not change.empty:
             items = [i for i in items if (i.id, i.recorded) not in change.ended]
@@ -240,7 +258,7 @@ class Answers:
                 i for i in change.items if world_key(i) > (latest, position) and (as_of is None or i.latest <= as_of)
             ]
             items.sort(key=lambda i: i.world_key)
-        return items[:limit], at, r.head
+        return items[:limit]
 
     def positions(self, scope: Scope, *, after: int, until: int, limit: int) -> list[int]:
         """Log positions in ``(after, until]`` that changed what counts in the scope, in order.

@@ -218,9 +218,13 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def read(self) -> Iterator[Sql]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield Sql(cursor, self.prefix, True)
+        """A read-only snapshot (REPEATABLE READ READ ONLY, which a hot standby serves), begun in one round trip."""
+        with self.pool.connection() as conn, conn.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield Sql(cursor, self.prefix, True)
+            finally:
+                cursor.execute("ROLLBACK")  # it wrote nothing: ending it either way is the same, also after an error
 
     def close(self) -> None:
         self.pool.close()

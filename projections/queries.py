@@ -122,7 +122,7 @@ class Queries:
         still listed with the others, so it answers its empty state, and every
         page about it stands.
         """
-        folded = self.store.fold(scope, day, known_at)
+        folded = self.store.fold(scope, day, known_at, first=True)
         if folded is not None:
             return folded
         head = self.store.head()
@@ -137,25 +137,29 @@ class Queries:
             "uncertain": [uncertain_answer(i) for i in folded.uncertain],
             "uncertain_total": folded.uncertain_total,
             **_unfolded(folded.state),
-            "first_development": self._first(scope, folded.known_at, folded.head),
+            "first_development": self._first(scope, folded),
             "computed_for": self._computed_for(folded),
         }
 
-    def _first(self, scope: Scope, known_at: int, head: int) -> dict[str, Any] | None:
+    def _first(self, scope: Scope, folded: Folded) -> dict[str, Any] | None:
         """The earliest development of the scope in world order, as known at ``known_at`` (else at the head)."""
-        for at in (known_at, head):
-            items, _, _ = self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=at)
-            if items:
-                first = items[0]
-                return {
-                    "id": first.id,
-                    "type": first.type,
-                    "occurred": first.content["occurred"],
-                    "counts_from": first.latest.isoformat(),
-                    "summary": first.content["summary"],
-                    "known_at": first.recorded,
-                }
-        return None
+        first = folded.first
+        if not folded.first_asked:  # not found with the fold, in its reading: asked now
+            for at in (folded.known_at, folded.head):
+                items, _, _ = self.store.timeline(scope, after=None, limit=1, as_of=None, known_at=at)
+                if items:
+                    first = items[0]
+                    break
+        if first is None:
+            return None
+        return {
+            "id": first.id,
+            "type": first.type,
+            "occurred": first.content["occurred"],
+            "counts_from": first.latest.isoformat(),
+            "summary": first.content["summary"],
+            "known_at": first.recorded,
+        }
 
     def timeline(
         self,

@@ -92,9 +92,11 @@ class ProjectionReader:
             sleep(min(poll, left))
         return reached
 
-    def fold(self, scope: Scope, as_of: date, known_at: int | None = None, uncertain_limit: int = 50) -> Folded | None:
-        """The scope's state as of a day and as known at a position (default: the head)."""
-        return self._answers.fold(scope, as_of, known_at, uncertain_limit)
+    def fold(
+        self, scope: Scope, as_of: date, known_at: int | None = None, uncertain_limit: int = 50, first: bool = False
+    ) -> Folded | None:
+        """The scope's state as of a day and as known at a position (default: the head); ``first``: its earliest too."""
+        return self._answers.fold(scope, as_of, known_at, uncertain_limit, first)
 
     def timeline(
         self, scope: Scope, *, after: WorldKey | None, limit: int, as_of: date | None, known_at: int | None
