@@ -61,6 +61,13 @@ class Runtime:
                     self._log.on_appended = self._appended
         return self._log
 
+    @property
+    def projections(self) -> ProjectionStore:
+        """The projections on ``DATABASE_URL`` as writers bring them forward (catch up, rebuild)."""
+        self.log  # noqa: B018 - opens the log, the projections and the projector in this process
+        assert self._projector is not None
+        return self._projector.store
+
     def _appended(self, head: int) -> None:
         """After every append: sign a checkpoint when one is due; have the projector catch up."""
         assert self._checkpointer is not None and self._projector is not None

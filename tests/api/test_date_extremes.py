@@ -161,7 +161,7 @@ def test_a_development_stored_before_the_policy_with_a_day_outside_it_breaks_no_
         log.save(Development.recorded(draft, ident))  # as an older version stored it
         ids.append(str(ident))
     assert every_read(client, "old", ids, agenda=False) == []
-    store = app.extensions["conflict_status"].queries.store
+    store = app.extensions["conflict_status"].projections  # the writer's: readers never write
     assert store.rebuild() == log.head()  # what `conflict-status rebuild` runs
     answer = client.get(f"/v1/conflicts/old?as_of={LAST_DAY.isoformat()}").json
     assert answer["fighting"]["last_report"] == LAST_DAY.isoformat()  # read clamped into the range
