@@ -64,12 +64,24 @@ class LagSampler:
         self.seconds: list[float] = []  # replay_lag (absent while the standby is idle)
         self.bytes: list[int] = []
         self.positions: list[int] = []
+        self.wal = 0  # bytes of WAL the primary wrote meanwhile (every standby receives them)
+        self.appended = 0
         self._stop = threading.Event()
+
+    def _wal_lsn(self) -> str:
+        with psycopg.connect(libpq_url(self.url), autocommit=True) as conn:
+            return str(conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0])  # type: ignore[index]
+
+    def _wal_since(self, lsn: str) -> int:
+        with psycopg.connect(libpq_url(self.url), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", [lsn]).fetchone()
+        return int(row[0]) if row else 0
 
     def _run(self) -> None:
         primary = open_log(self.url, create_tables=False)
         standby = open_log(self.standby.url_for(self.url), create_tables=False)
         try:
+            started_at, started_head = self._wal_lsn(), primary.head()
             while not self._stop.wait(self.every):
                 lag, behind = self.standby.lag()
                 if lag is not None:
@@ -80,6 +92,7 @@ class LagSampler:
                     self.positions.append(max(0, primary.head() - standby.head()))
                 except Exception:  # the standby has not replayed the log's tables yet
                     continue
+            self.wal, self.appended = self._wal_since(started_at), primary.head() - started_head
         finally:
             primary.close()
             standby.close()
@@ -105,9 +118,10 @@ class LagSampler:
                 f"max {ordered[-1] * scale:,.1f} {unit}"
             )
 
+        per = f"{self.wal / self.appended:,.0f} bytes of WAL per development" if self.appended else "no appends"
         return (
             f"replay lag {spread(self.seconds, 'ms', 1000)}; WAL not replayed {spread(self.bytes, 'KB', 1 / 1024)}; "
-            f"developments behind {spread(self.positions, '')} ({len(self.positions)} samples)"
+            f"developments behind {spread(self.positions, '')} ({len(self.positions)} samples); {per}"
         )
 
 
