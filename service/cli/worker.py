@@ -1,10 +1,12 @@
 """``conflict-status project``: keep the projections current in the background.
 
-Reads catch up on demand anyway; a worker that follows the log keeps that
-catch-up short, so that a read after a burst of appends does not pay for folding
-the burst.  On PostgreSQL the worker wakes on the log's NOTIFY (every insert
-notifies the events table's channel) and polls as a safety net; on SQLite it
-polls.  SIGTERM or SIGINT stops it after the page it is folding.
+Reads never write: a serve process catches up after its own appends, and a
+read folds whatever tail of the log is not projected yet, up to a limit.  The
+worker follows every append, whoever made it (another host, another tool), so
+that the tail stays short and the projections never fall past that limit.  On
+PostgreSQL the worker wakes on the log's NOTIFY (every insert notifies the events
+table's channel) and polls as a safety net; on SQLite it polls.  SIGTERM or
+SIGINT stops it after the page it is folding.
 """
 
 from __future__ import annotations
@@ -130,8 +132,9 @@ def stopping_on_signals() -> Iterator[threading.Event]:
 def project(poll: float) -> None:
     """Keep the projections current in the background until stopped (SIGTERM).
 
-    Optional: reads catch up by themselves.  On PostgreSQL the worker wakes on
-    every append (LISTEN/NOTIFY); on SQLite it polls every --poll seconds.
+    Serve processes catch up after their own appends; the worker follows every
+    append, whoever made it.  On PostgreSQL it wakes on each one (LISTEN/NOTIFY,
+    on DATABASE_URL: never on a standby); on SQLite it polls every --poll seconds.
     """
     chosen = settings()
     logging.basicConfig(level=chosen.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
