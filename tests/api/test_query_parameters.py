@@ -44,13 +44,18 @@ def test_every_api_operation_refuses_an_unknown_query_parameter_naming_it_and_th
 def test_a_misspelt_as_of_is_refused_instead_of_answering_today(client: FlaskClient, auth: Any) -> None:
     problem = is_problem(client.get("/v1/conflicts/libya?asof=2020-01-15&known_at=3&knownat=2"), 422)
     assert [e["field"] for e in problem["errors"]] == ["asof", "knownat"]
-    assert problem["detail"] == "unknown query parameters 'asof', 'knownat'; the parameters here are: as_of, known_at"
+    assert problem["detail"] == (
+        "unknown query parameters 'asof', 'knownat'; the parameters here are: as_of, known_at, min_position"
+    )
     assert client.get("/v1/events?limit=1&type=CeasefireCalled&type=MeetingHeld").status_code == 200
 
 
 def test_a_page_ignores_a_parameter_it_does_not_read_and_says_so(client: FlaskClient) -> None:
     html = re.sub(r"\s+", " ", client.get("/?asof=2020-01-15&utm_source=mail").get_data(as_text=True))
-    assert "This page ignored <code>asof</code>, <code>utm_source</code> in its address: it reads no parameters" in html
+    assert "This page ignored <code>asof</code>, <code>utm_source</code> in its address: it reads only" in html
     conflict = re.sub(r"\s+", " ", client.get("/conflicts/libya?asof=2020-01-15").get_data(as_text=True))
-    assert "it reads only <code>as_of</code>, <code>known_at</code>, <code>window</code>." in conflict
+    assert (
+        "it reads only <code>as_of</code>, <code>known_at</code>, <code>window</code>, <code>min_position</code>."
+        in (conflict)
+    )
     assert "ignored-parameters" not in client.get("/").get_data(as_text=True)
