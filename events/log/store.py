@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -25,6 +26,22 @@ from events.log.index import IndexQueries
 from events.log.recent_links import RecentLinks
 
 PAGE = 5000
+
+
+def windows(stop: int, page: int) -> Iterator[tuple[int, int]]:
+    """Position windows ``(low, high]`` of ``page`` positions from 0 up to ``stop``.
+
+    A window holds at most ``page`` rows whatever the gaps between positions,
+    and reads as a bounded index range on both backends.
+    """
+    for low in range(0, stop, page):
+        yield low, min(low + page, stop)
+
+
+def in_order(rows: list[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Rows of one window by their first column (the position): sorting a window costs less here than in SQL."""
+    rows.sort(key=itemgetter(0))
+    return rows
 
 
 class LogStore(IndexQueries):
@@ -147,23 +164,27 @@ class LogStore(IndexQueries):
         return max(events[0][0] or 0, links[0][0] or 0)
 
     def stream_rows(self, stop: int, page: int = PAGE) -> Iterator[StoredRow]:
-        """Stored events up to ``stop``, in position order, a page at a time, undecoded."""
+        """Stored events up to ``stop``, in position order, a window of ``page`` positions at a time, undecoded."""
         sql = (
             f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
-            f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? AND {self.position_column} <= ? "
-            f"ORDER BY {self.position_column} LIMIT ?"
+            f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? AND {self.position_column} <= ?"
         )
-        after = 0
-        while rows := self._tuples(sql, [after, stop, page]):
-            for position, originator, version, topic, state in rows:
+        for low, high in windows(stop, page):
+            for position, originator, version, topic, state in in_order(self._tuples(sql, [low, high])):
                 yield StoredRow(position, entry_id(self._originator(originator)), version, topic, bytes(state))
-            after = rows[-1][0]
 
     def stream_joined(self, stop: int, page: int = PAGE) -> Iterator[Joined]:
         """Stored events up to ``stop`` with their links (None where there is none), in position order.
 
         One query a page and plain tuples: this is what a verification reads
         when nothing is wrong, so it is kept as lean as the database allows.
+        Pages are windows of positions (``windows``), never ``LIMIT`` after a
+        range to the end: PostgreSQL, whose statistics of a freshly written
+        log are missing or stale, read and sorted every event from the page to
+        ``stop`` for each page of such a query, quadratic in the log's length
+        (21,000 developments/s at 100,000, against SQLite's 134,000).  A
+        window is put in order here (``in_order``): PostgreSQL's sort of a
+        page of states spilled to disk past its ``work_mem``.
         """
         position = self.position_column
         sql = (
@@ -171,16 +192,19 @@ class LogStore(IndexQueries):
             "c.id, c.hash, c.prev_hash "
             f"FROM {self._table(self.events_table)} e LEFT JOIN {self._table('event_chain')} c "
             f"ON c.position = e.{position} AND c.position > ? AND c.position <= ? "  # so each page seeks, not scans
-            f"WHERE e.{position} > ? AND e.{position} <= ? ORDER BY e.{position} LIMIT ?"
+            f"WHERE e.{position} > ? AND e.{position} <= ?"
         )
 
-        def fetch(after: int) -> list[Sequence[Any]]:
-            return self._tuples(sql, [after, stop, after, stop, page])
+        def fetch(window: tuple[int, int]) -> list[Sequence[Any]]:
+            return in_order(self._tuples(sql, [*window, *window]))
 
+        pages = iter(windows(stop, page))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-pages") as reader:
-            ahead = reader.submit(fetch, 0)  # the next page is read while this one is hashed
-            while rows := ahead.result():
-                ahead = reader.submit(fetch, rows[-1][0])
+            ahead = reader.submit(fetch, next(pages)) if stop > 0 else None  # the next page is read while this
+            while ahead is not None:  # one is hashed
+                rows = ahead.result()
+                window = next(pages, None)
+                ahead = reader.submit(fetch, window) if window is not None else None
                 yield from rows  # type: ignore[misc]
 
     def _id_text(self, column: str) -> str:
@@ -188,16 +212,14 @@ class LogStore(IndexQueries):
         return column
 
     def stream_links(self, stop: int, page: int = PAGE) -> Iterator[Link]:
-        """Links up to ``stop``, in position order, a page at a time."""
+        """Links up to ``stop``, in position order, a window of ``page`` positions at a time."""
         sql = (
             f"SELECT position, id, hash, prev_hash FROM {self._table('event_chain')} "
-            "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+            "WHERE position > ? AND position <= ?"
         )
-        after = 0
-        while rows := self._tuples(sql, [after, stop, page]):
-            for row in rows:
+        for low, high in windows(stop, page):
+            for row in in_order(self._tuples(sql, [low, high])):
                 yield Link(*row)
-            after = rows[-1][0]
 
     def link_position(self, ident: str) -> int | None:
         rows = self._tuples(f"SELECT position FROM {self._table('event_chain')} WHERE id = ? LIMIT 1", [ident])
