@@ -14,16 +14,17 @@ The chain's reads stream the stored columns in pages and never decode an event.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from events.log.chain import GENESIS, Joined, Link, StoredRow, entry_id, links_for
+from events.log.chain import GENESIS, Joined, Link, StoredRow, chain_entries, entry_id
 from events.log.index import IndexQueries
 from events.log.recent_links import RecentLinks
+from events.log.tree import TreeRows, TreeStore
 
 PAGE = 5000
 
@@ -44,7 +45,7 @@ def in_order(rows: list[Sequence[Any]]) -> list[Sequence[Any]]:
     return rows
 
 
-class LogStore(IndexQueries):
+class LogStore(IndexQueries, TreeStore):
     """The index, the chain and the checkpoints of the log, next to its events (see the module's docstring)."""
 
     prefix: str
@@ -69,21 +70,34 @@ class LogStore(IndexQueries):
     # -- the write path -------------------------------------------------------------------
 
     def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[Link]:
-        """Chain newly inserted events, in the inserting transaction (the write lock is held); the new links."""
-        cursor.execute(self._sql(self.HEAD_HASH.format(chain=self._table("event_chain"))))
+        """Chain newly inserted events and add them to the tree, in the inserting transaction; the new links.
+
+        The write lock is held: the chain's head and the tree's frontier read
+        here are the newest committed ones.
+        """
+        cursor.execute(self._sql(self.head_sql()))
         head = cursor.fetchone()
-        links = self.links_after(cursor, head["hash"] if head else None, stored_events, positions)
+        cursor.execute(self._sql(self.frontier_sql()))
+        links, tree = self.chained(cursor, head, cursor.fetchall(), stored_events, positions)
         if links:
             self._insert_links(cursor, links)
+        self._insert_tree(cursor, tree)
+        self.recent_links.stage(links, tree.size)
         return links
 
-    #: the newest link's hash (read under the write lock)
-    HEAD_HASH = "SELECT hash FROM {chain} ORDER BY position DESC LIMIT 1"
+    def chained(
+        self,
+        cursor: Any,
+        head: Any,
+        frontier_rows: Iterable[Any],
+        stored_events: Sequence[StoredEvent],
+        positions: Sequence[int],
+    ) -> tuple[list[Link], TreeRows]:
+        """The links and tree rows of newly inserted events, after the chain's head (``head_sql``).
 
-    def links_after(
-        self, cursor: Any, head: str | None, stored_events: Sequence[StoredEvent], positions: Sequence[int]
-    ) -> list[Link]:
-        """The links of newly inserted events after the chain's newest hash ``head`` (None: no chain yet)."""
+        Without a chain yet, the events stored before it existed are chained
+        first (``_adopt_unchained``).
+        """
         rows = sorted(
             (
                 StoredRow(position, entry_id(s.originator_id), s.originator_version, s.topic, s.state)
@@ -92,9 +106,14 @@ class LogStore(IndexQueries):
             key=lambda r: r.position,
         )
         if not rows:
-            return []
-        prev = head if head is not None else self._adopt_unchained(cursor, below=rows[0].position)
-        return links_for(rows, prev)
+            return [], TreeRows()
+        adopted: list[tuple[int, bytes]] = []
+        prev = head["hash"]
+        if prev is None:
+            prev, adopted = self._adopt_unchained(cursor, below=rows[0].position)
+        links, leaves = chain_entries(rows, prev)
+        new = [*adopted, *zip((r.position for r in rows), leaves, strict=True)]
+        return links, self._grow(cursor, head, frontier_rows, new)
 
     def _insert_links(self, cursor: Any, links: Sequence[Link]) -> None:
         cursor.executemany(
@@ -102,23 +121,21 @@ class LogStore(IndexQueries):
             [(k.position, k.id, k.hash, k.prev_hash) for k in links],
         )
 
-    def _adopt_unchained(self, cursor: Any, below: int) -> str:
+    def _adopt_unchained(self, cursor: Any, below: int) -> tuple[str, list[tuple[int, bytes]]]:
         """Chain the events stored before the chain existed (positions below ``below``).
 
         Runs only when the chain table is empty, inside the first insert that
         finds it so: a chain that exists is never extended or repaired, so that
-        ``verify`` reports whatever happened to it.  Returns the last hash.
+        ``verify`` reports whatever happened to it.  Returns the last hash and
+        the adopted entries' (position, leaf hash), for the tree.
         """
-        prev, after = GENESIS, 0
-        while True:
-            cursor.execute(
-                self._sql(
-                    f"SELECT {self.position_column} AS position, originator_id, originator_version, topic, state "
-                    f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? "
-                    f"AND {self.position_column} < ? ORDER BY {self.position_column} LIMIT {PAGE}"
-                ),
-                [after, below],
-            )
+        prev, adopted = GENESIS, list[tuple[int, bytes]]()
+        sql = self._sql(
+            f"SELECT {self.position_column} AS position, originator_id, originator_version, topic, state "
+            f"FROM {self._table(self.events_table)} WHERE {self.position_column} > ? AND {self.position_column} <= ?"
+        )
+        for low, high in windows(below - 1, PAGE):
+            cursor.execute(sql, [low, high])
             page = [
                 StoredRow(
                     r["position"],
@@ -127,13 +144,14 @@ class LogStore(IndexQueries):
                     r["topic"],
                     bytes(r["state"]),
                 )
-                for r in cursor.fetchall()
+                for r in sorted(cursor.fetchall(), key=lambda r: r["position"])
             ]
-            if not page:
-                return prev
-            links = links_for(page, prev)
-            self._insert_links(cursor, links)
-            prev, after = links[-1].hash, page[-1].position
+            if page:
+                links, leaves = chain_entries(page, prev)
+                self._insert_links(cursor, links)
+                prev = links[-1].hash
+                adopted += zip((r.position for r in page), leaves, strict=True)
+        return prev, adopted
 
     # -- reading the chain ----------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""RFC 9162 proofs from the stored tree: roots, inclusion proofs and consistency proofs.
+
+Each answer folds O(log n) stored subtree roots (``events.log.tree``) read in
+one or two queries; nothing is rehashed from the leaves.  A request the tree
+cannot answer (a size beyond it, a position it does not hold) is a
+``ProofRefused`` naming the parameter and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from events.log.merkle import consistency_ranges, fold, inclusion_ranges, nodes_for, perfect_nodes, range_hash
+from events.log.store import LogStore
+from events.log.tree import TreeDamaged
+from events.vocabulary.errors import DomainError, Problem
+
+
+@dataclass
+class ProofRefused(DomainError):
+    """The parameters of a proof do not fit the tree (422), with the field at fault."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{p.field}: {p.message}" for p in self.problems)
+
+
+@dataclass
+class NotInTree(DomainError):
+    """No leaf holds the development at this position (404): there is none there, or the tree lacks it."""
+
+    position: int
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem("position", f"no development of the tree is at position {self.position}")]
+
+    def __str__(self) -> str:
+        return f"no development of the tree is at position {self.position}"
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """That the development at ``position`` (leaf ``leaf_index``) is in the tree of ``tree_size`` leaves."""
+
+    position: int
+    leaf_index: int
+    tree_size: int
+    leaf_hash: bytes
+    root: bytes
+    hashes: list[bytes]
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """That the tree of ``old_size`` leaves is a prefix of the tree of ``new_size`` leaves."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    hashes: list[bytes]
+
+
+class Proofs:
+    """Roots and proofs of the log's tree."""
+
+    def __init__(self, store: LogStore) -> None:
+        self.store = store
+
+    def size(self) -> int:
+        return self.store.tree_size()
+
+    def root(self, size: int) -> bytes:
+        """MTH of the first ``size`` leaves."""
+        return fold(self.store.root_hashes(size))
+
+    def inclusion(self, position: int, size: int) -> InclusionProof:
+        """The inclusion proof of the development at ``position`` in the tree of ``size`` leaves."""
+        self._check_size("size", size, minimum=1)
+        leaf = self.store.leaf_at(position)
+        if leaf is None:
+            raise NotInTree(position)
+        if leaf >= size:
+            raise ProofRefused(
+                [Problem("position", f"position {position} is leaf {leaf}, not in a tree of {size} leaves")]
+            )
+        ranges = inclusion_ranges(leaf, size)
+        stored = self._stored(nodes_for(ranges) | {(0, leaf)} | set(perfect_nodes(0, size)))
+        return InclusionProof(
+            position,
+            leaf,
+            size,
+            stored[(0, leaf)],
+            range_hash(0, size, stored),
+            [range_hash(start, end, stored) for start, end in ranges],
+        )
+
+    def consistency(self, old: int, new: int) -> ConsistencyProof:
+        """The consistency proof from the tree of ``old`` leaves to that of ``new`` leaves."""
+        self._check_size("to", new, minimum=1)
+        if not 1 <= old <= new:
+            raise ProofRefused([Problem("from", f"expected a tree size from 1 to {new} (the size `to`), not {old}")])
+        ranges = consistency_ranges(old, new)
+        stored = self._stored(nodes_for(ranges) | set(perfect_nodes(0, old)) | set(perfect_nodes(0, new)))
+        return ConsistencyProof(
+            old,
+            new,
+            range_hash(0, old, stored),
+            range_hash(0, new, stored),
+            [range_hash(start, end, stored) for start, end in ranges],
+        )
+
+    def _check_size(self, name: str, size: int, *, minimum: int) -> None:
+        current = self.size()
+        if not minimum <= size <= current:
+            raise ProofRefused(
+                [Problem(name, f"expected a tree size from {minimum} to {current} (the tree's size now), not {size}")]
+            )
+
+    def _stored(self, nodes: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        stored = self.store.tree_hashes(nodes)
+        if len(stored) < len(nodes):
+            raise TreeDamaged("the Merkle tree lacks nodes that its size implies")
+        return stored
