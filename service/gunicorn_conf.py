@@ -45,9 +45,17 @@ def on_starting(server: Any) -> None:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Create every table the service needs, and the signing key (idempotent)."""
+    """Create every table the service needs, the Merkle tree of a log written before it, and the signing key.
+
+    Idempotent: a tree that is up to date is left as it is.
+    """
     log = open_log(settings.database_url, create_tables=True)
-    log.close()
+    try:
+        built = log.store.build_tree()
+        if built:
+            logging.getLogger("conflict_status").info("built the Merkle tree's first %d leaves", built)
+    finally:
+        log.close()
     projections = open_database(settings.database_url)
     projections.create_tables()
     projections.close()

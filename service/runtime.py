@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
 
 from events.audit.checkpoints import Checkpointer
 from events.audit.keys import SigningKey, load_or_create_key
+from events.audit.signing import HeadSigner, tick_for
 from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections.database import Database, open_database
@@ -35,6 +37,8 @@ class Runtime:
     _queries: Queries | None = None
     _database: Database | None = None
     _checkpointer: Checkpointer | None = None
+    _signer: HeadSigner | None = None
+    _clock: SigningClock | None = None
     _key: SigningKey | None = None
     _feeds: Slots | None = None
 
@@ -50,9 +54,10 @@ class Runtime:
                         self._database.create_tables()
                     self._queries = Queries(self._log, ProjectionStore(self._log, self._database))
                     self._pid = os.getpid()
-                    every = self.settings.checkpoint_every
-                    self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key, every)
-                    self._log.on_appended = self._checkpointer.after_append
+                    self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key)
+                    self._signer = head_signer(self._log, lambda: self.signing_key, self.settings)
+                    self._log.on_appended = self._signer.after_append
+                    self._clock = SigningClock(self._signer, self.settings.checkpoint_interval)
         return self._log
 
     @property
@@ -68,6 +73,13 @@ class Runtime:
         self.log  # noqa: B018 - opens the log (and its checkpointer) in this process
         assert self._checkpointer is not None
         return self._checkpointer
+
+    @property
+    def signer(self) -> HeadSigner:
+        """Signs this process's log's tree heads on schedule (and its clock runs while the log is open)."""
+        self.log  # noqa: B018 - opens the log (and its signer) in this process
+        assert self._signer is not None
+        return self._signer
 
     @property
     def feeds(self) -> Slots:
@@ -97,6 +109,9 @@ class Runtime:
         return self._tokens
 
     def close(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
         if self._log is not None and self._pid == os.getpid():
             self._log.close()
             if self._database is not None:
@@ -104,6 +119,31 @@ class Runtime:
         self._log = None
         self._database = None
         self._queries = None
+
+
+def head_signer(log: ConflictLog, key: Callable[[], SigningKey], settings: Settings) -> HeadSigner:
+    """The signer of ``log``'s tree heads, on the schedule the settings give."""
+    return HeadSigner(log.store, key, settings.log_origin, settings.checkpoint_every, settings.checkpoint_interval)
+
+
+class SigningClock:
+    """A daemon thread that signs the heads the interval makes due, every ``tick_for(interval)`` seconds."""
+
+    def __init__(self, signer: HeadSigner, interval: float) -> None:
+        self.signer = signer
+        self.tick = tick_for(interval)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signing-clock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick):
+            self.signer.tick(self.tick)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
 
 def runtime() -> Runtime:

@@ -257,14 +257,19 @@ class LogStore(IndexQueries, TreeStore):
 
     _CHECKPOINT_COLUMNS = "position, hash, signed_at, key_id, public_key, signature"
 
-    def insert_checkpoint(self, values: Sequence[Any]) -> bool:
-        """Store a checkpoint's columns; False when that key already signed that position."""
-        changed = self._write(
+    def insert_checkpoint(self, values: Sequence[Any], cursor: Any | None = None) -> bool:
+        """Store a checkpoint's columns (with ``cursor``'s transaction, or one of its own).
+
+        False when that key already signed that position.
+        """
+        sql = (
             f"INSERT INTO {self._table('signed_checkpoints')} ({self._CHECKPOINT_COLUMNS}) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT DO NOTHING",
-            list(values),
+            "ON CONFLICT DO NOTHING"
         )
-        return changed > 0
+        if cursor is None:
+            return self._write(sql, list(values)) > 0
+        cursor.execute(self._sql(sql), list(values))
+        return self._rowcount(cursor) > 0
 
     def checkpoint_rows(
         self, *, after: int = -1, limit: int | None = None, position: int | None = None, key_id: str | None = None
