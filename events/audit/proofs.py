@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from events.log.merkle import consistency_ranges, fold, inclusion_ranges, nodes_for, perfect_nodes, range_hash
 from events.log.store import LogStore
-from events.log.tree import TreeDamaged
+from events.log.tree import EntryRow, TreeDamaged
 from events.vocabulary.errors import DomainError, Problem
 
 
@@ -63,8 +63,17 @@ class ConsistencyProof:
     hashes: list[bytes]
 
 
+@dataclass(frozen=True)
+class EntriesPage:
+    """A page of leaves with their entries' bytes, and where the next page starts."""
+
+    tree_size: int
+    items: list[EntryRow]
+    next_after: int | None
+
+
 class Proofs:
-    """Roots and proofs of the log's tree."""
+    """Roots, proofs and entries of the log's tree."""
 
     def __init__(self, store: LogStore) -> None:
         self.store = store
@@ -111,6 +120,15 @@ class Proofs:
             range_hash(0, new, stored),
             [range_hash(start, end, stored) for start, end in ranges],
         )
+
+    def entries(self, *, after: int = 0, leaf: int | None = None, limit: int = 1000) -> EntriesPage:
+        """Leaves after the position ``after`` (or from ``leaf`` on), with their exact chain entry bytes."""
+        size = self.size()
+        first = leaf if leaf is not None else self.store.first_leaf_after(after)
+        items = self.store.entries(first, limit) if first is not None and first < size else []
+        last = (first or 0) + limit - 1
+        more = bool(items) and last < size - 1
+        return EntriesPage(size, items, items[-1].position if more else None)
 
     def _check_size(self, name: str, size: int, *, minimum: int) -> None:
         current = self.size()

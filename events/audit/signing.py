@@ -30,6 +30,7 @@ from events.audit.keys import SigningKey
 from events.audit.notes import TreeHead, sign, verifier_of
 from events.log.merkle import fold
 from events.log.store import LogStore
+from events.vocabulary.errors import DomainError
 
 log = logging.getLogger("conflict_status.checkpoints")
 
@@ -63,6 +64,13 @@ class SignedHead:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> SignedHead:
         return cls(int(row[0]), int(row[1]), base64.b64decode(row[2]), row[3], row[4], row[5], row[6])
+
+
+class NoSignedHead(DomainError):
+    """No tree head has been signed yet (an empty log, or one younger than its first due head)."""
+
+    def __str__(self) -> str:
+        return "no tree head has been signed yet: the log is empty, or its first head is not due yet"
 
 
 def tick_for(interval: float) -> float:
@@ -130,6 +138,17 @@ class HeadSigner:
     def latest(self) -> SignedHead | None:
         row = self.store.latest_note_row()
         return SignedHead.from_row(row) if row else None
+
+    def latest_signed(self) -> SignedHead:
+        """The latest signed head, or ``NoSignedHead``."""
+        latest = self.latest()
+        if latest is None:
+            raise NoSignedHead()
+        return latest
+
+    def verifier_key(self) -> str:
+        """The key that signs heads now, in C2SP vkey form (its name is the origin)."""
+        return verifier_of(self.origin, self.key().private).vkey
 
     def _waited(self, signed: int, slack: float) -> bool:
         """Whether the first development after ``signed`` leaves has waited ``interval`` (less ``slack``)."""
