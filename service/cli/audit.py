@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
@@ -19,6 +20,7 @@ from events.audit.verify import Report, verify_log
 from events.log.database_access import why_unreadable
 from events.log.opening import open_log
 from service.cli.common import BROKEN, UNVERIFIABLE, settings
+from service.cli.remote import run_remote
 from service.settings import Settings
 
 
@@ -37,15 +39,30 @@ def _existing_database(chosen: Settings, doing: str) -> str:
     "--since-checkpoint",
     "held_file",
     type=click.File("r", encoding="utf-8"),
-    help="a checkpoint you kept (JSON): check its signature, and that the log still holds it",
+    help="a checkpoint you kept: check its signature, and that the log still holds it "
+    "(JSON offline; with --remote, the signed note GET /v1/audit/checkpoint gave)",
 )
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def verify(held_file: IO[str] | None, as_json: bool) -> None:
+@click.option(
+    "--remote",
+    metavar="URL",
+    help="verify the service at URL from its public answers alone (no database): signature, entries, tree, proofs",
+)
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="with --remote: write the checkpoint verified to this file (pass it as --since-checkpoint next time)",
+)
+@click.option("--token", help="with --remote: a reader token, for a service whose reads need one")
+def verify(held_file: IO[str] | None, as_json: bool, remote: str | None, keep: Path | None, token: str | None) -> None:
     """Recompute the hash chain from the database and check it against the signed checkpoints.
 
     Prints OK, or the first position that breaks and how (altered, missing,
-    inserted, reordered), and exits non-zero when the log is broken.
+    inserted, reordered), and exits non-zero when the log is broken.  With
+    --remote URL it checks a running service instead, from its answers alone.
     """
+    if remote is not None:
+        sys.exit(run_remote(remote, held_file.read() if held_file else None, keep, as_json, token))
     url = _existing_database(settings(), "verify")
     log = open_log(url, create_tables=False)
     try:
