@@ -27,7 +27,8 @@ from typing import Any
 
 from events.audit.checkpoints import Checkpoint, now_iso
 from events.audit.keys import SigningKey
-from events.audit.notes import TreeHead, sign, verifier_of
+from events.audit.notes import NoteError, TreeHead, VerifierKey, read_checkpoint, sign, verifier_of
+from events.audit.tree_meter import TreeAnchor
 from events.log.merkle import fold
 from events.log.store import LogStore
 from events.vocabulary.errors import DomainError
@@ -64,6 +65,20 @@ class SignedHead:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> SignedHead:
         return cls(int(row[0]), int(row[1]), base64.b64decode(row[2]), row[3], row[4], row[5], row[6])
+
+    def anchor(self) -> TreeAnchor:
+        return TreeAnchor(
+            self.size, self.root, self.position, f"the tree head signed at {self.signed_at} by key {self.vkey}"
+        )
+
+
+def head_holds(head: SignedHead) -> bool:
+    """Whether the stored head's note is signed by the key it records and states its size and root."""
+    try:
+        stated = read_checkpoint(head.note, VerifierKey.parse(head.vkey))
+    except NoteError:
+        return False
+    return (stated.size, stated.root) == (head.size, head.root)
 
 
 class NoSignedHead(DomainError):

@@ -87,6 +87,7 @@ def _describe(report: Report, held: list[Checkpoint]) -> str:
         f"{'head' if v.ok else 'last intact'} hash {v.head_hash}",
         f"signed checkpoints: {report.checkpoints} stored, {v.anchors} met by the chain"
         + (f" (with the {len(held)} you hold)" if held else ""),
+        f"signed tree heads: {report.tree_heads} stored, {v.tree_anchors} met by the tree regrown from the chain",
     ]
     lines += [
         f"  key {use.key_id} signed {use.checkpoints} ({use.first_signed_at} .. {use.last_signed_at})"
