@@ -191,12 +191,16 @@ class TreeStore:
         (the first append would do it otherwise).
         """
         with self.append_turn() as cursor:
-            cursor.execute(self._sql(self.head_sql()))
-            head = cursor.fetchone()
-            cursor.execute(self._sql(self.frontier_sql()))
-            rows = self._grow(cursor, head, cursor.fetchall(), [])
-            self._insert_tree(cursor, rows)
-            return len(rows.leaves)
+            return self.grow_tree_in(cursor)
+
+    def grow_tree_in(self, cursor: Any) -> int:
+        """Give the tree every chain link it lacks, with the cursor of a transaction that holds the write lock."""
+        cursor.execute(self._sql(self.head_sql()))
+        head = cursor.fetchone()
+        cursor.execute(self._sql(self.frontier_sql()))
+        rows = self._grow(cursor, head, cursor.fetchall(), [])
+        self._insert_tree(cursor, rows)
+        return len(rows.leaves)
 
     # -- reading the tree ---------------------------------------------------------------------
 
