@@ -8,9 +8,20 @@ cannot answer (a size beyond it, a position it does not hold) is a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from events.log.merkle import consistency_ranges, fold, inclusion_ranges, nodes_for, perfect_nodes, range_hash
+from events.audit.proof_check import inclusion_holds
+from events.log.merkle import (
+    consistency_ranges,
+    fold,
+    inclusion_ranges,
+    leaf_hash,
+    nodes_for,
+    perfect_nodes,
+    range_hash,
+)
 from events.log.store import LogStore
 from events.log.tree import EntryRow, TreeDamaged
 from events.vocabulary.errors import DomainError, Problem
@@ -61,6 +72,22 @@ class ConsistencyProof:
     old_root: bytes
     new_root: bytes
     hashes: list[bytes]
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """Whether a development is in a signed tree, checked as a client would with the proof the tree gives.
+
+    ``state``: ``included`` (the proof from its entry's bytes leads to the
+    signed root), ``later`` (appended after that tree), ``absent`` (no leaf
+    holds it) or ``fails`` (its bytes or the tree no longer agree with the
+    signed root: the log was tampered with).
+    """
+
+    position: int
+    state: Literal["included", "later", "absent", "fails"]
+    leaf_index: int | None = None
+    proof_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +156,37 @@ class Proofs:
         last = (first or 0) + limit - 1
         more = bool(items) and last < size - 1
         return EntriesPage(size, items, items[-1].position if more else None)
+
+    def included(self, positions: Sequence[int], size: int, root: bytes) -> dict[int, Inclusion]:
+        """Whether each development is in the signed tree of ``size`` leaves whose root is ``root``.
+
+        Each is checked with the RFC 9162 client algorithm (``proof_check``)
+        from the leaf hash of its entry's bytes as stored now and the proof
+        folded from stored nodes, so a stored row or node changed since the
+        tree was signed fails.  Three queries for all of them.
+        """
+        leaves = self.store.leaves_of(positions)
+        inside = {p: leaf for p, leaf in leaves.items() if leaf < size}
+        paths = {p: inclusion_ranges(leaf, size) for p, leaf in inside.items()}
+        stored = self.store.tree_hashes(set().union(*(nodes_for(r) for r in paths.values()))) if paths else {}
+        entries = self.store.entries_at(list(inside))
+        answers = {}
+        for position in positions:
+            leaf = leaves.get(position)
+            if leaf is None:
+                answers[position] = Inclusion(position, "absent")
+            elif position not in inside:
+                answers[position] = Inclusion(position, "later", leaf)
+            else:
+                ranges = paths[position]
+                try:
+                    proof = [range_hash(start, end, stored) for start, end in ranges]
+                except KeyError:
+                    proof = []
+                entry = entries.get(position)
+                holds = entry is not None and inclusion_holds(leaf, size, leaf_hash(entry), proof, root)
+                answers[position] = Inclusion(position, "included" if holds else "fails", leaf, len(proof))
+        return answers
 
     def _check_size(self, name: str, size: int, *, minimum: int) -> None:
         current = self.size()

@@ -293,6 +293,23 @@ class TreeStore:
             if int(p) in entries
         ]
 
+    def entries_at(self, positions: Sequence[int]) -> dict[int, bytes]:
+        """The chain entries' exact bytes at these positions (those with an event and a link), by position."""
+        if not positions:
+            return {}
+        position = self.position_column
+        marks = ",".join("?" * len(positions))
+        rows = self._tuples(
+            f"SELECT e.{position}, {self._id_text('e.originator_id')}, e.originator_version, e.topic, e.state, "
+            f"c.prev_hash FROM {self._table(self.events_table)} e JOIN {self._table('event_chain')} c "
+            f"ON c.position = e.{position} WHERE e.{position} IN ({marks})",
+            list(positions),
+        )
+        return {
+            int(p): entry_bytes(int(p), str(ident), int(version), topic, bytes(state), prev)
+            for p, ident, version, topic, state, prev in rows
+        }
+
     # -- signed notes ------------------------------------------------------------------------
 
     def insert_note(self, cursor: Any, values: Sequence[Any]) -> bool:
