@@ -141,3 +141,32 @@ def test_two_processes_signing_at_once_sign_every_due_head_once(
             assert signed >= first + timedelta(seconds=INTERVAL - 0.05)
     checkpoints = [row[0] for row in log.store.checkpoint_rows()]
     assert sorted(checkpoints) == sorted(h.position for h in heads)  # one JSON checkpoint a head, none twice
+
+
+def test_the_projection_worker_signs_the_heads_due_as_it_follows_the_log(
+    log: ConflictLog, database_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    from projections.database import open_database
+    from projections.store import ProjectionStore
+    from service.cli.worker import Wakeups, follow
+
+    log.submit_many([Submission(REGISTRATION), Submission(statement(1))])
+    signer = signer_for(log, tmp_path, every=1000, interval=0.3)
+    database = open_database(database_url)
+    stop = threading.Event()
+    try:
+        database.create_tables()
+        worker = threading.Thread(
+            target=follow, args=(ProjectionStore(log, database), Wakeups(stop), stop, 5.0, signer)
+        )
+        worker.start()
+        deadline = time.monotonic() + 30
+        while not log.store.note_rows() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        worker.join(timeout=30)
+    finally:
+        database.close()
+    assert [SignedHead.from_row(r).size for r in log.store.note_rows()] == [2]
