@@ -61,14 +61,13 @@ ROUNDS = 3
 
 @contextmanager
 def tree_switched_off() -> Iterator[None]:
-    """Appends without the tree's work: no frontier read, no tree rows (the chain and index as ever)."""
-    grow, frontier = TreeStore._grow, TreeStore.frontier_sql
-    TreeStore._grow = lambda self, cursor, head, rows, new: TreeRows()  # type: ignore[method-assign,assignment]
-    TreeStore.frontier_sql = lambda self: "SELECT NULL AS level, NULL AS idx, NULL AS hash WHERE 1 = 0"  # type: ignore[method-assign]
+    """Appends without the tree's work: no frontier, no tree rows (the chain, the index and the head read as ever)."""
+    grow = TreeStore._grow
+    TreeStore._grow = lambda self, cursor, head, new: TreeRows()  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
-        TreeStore._grow, TreeStore.frontier_sql = grow, frontier  # type: ignore[method-assign]
+        TreeStore._grow = grow  # type: ignore[method-assign]
 
 
 def append_rates(url: str, batches: int, singles: int) -> dict[str, list[float]]:

@@ -56,8 +56,10 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
 
         Each round trip inside the table lock is time every other writer waits,
         so: (1) begin, take the lock, notify and read the chain's head and the
-        tree's frontier in one message; (2) insert the events; (3) insert
-        links, tree rows and index rows in one statement of arrays; (4) commit.
+        tree's size in one message; (2) insert the events; (3) insert links,
+        tree rows and index rows in one statement of arrays; (4) commit.  The
+        tree's frontier is this process's own when it appended last, else one
+        more round trip reads it (``TreeStore._frontier``).
         (The library's pipeline-mode insert hung for good under load with
         batches of thousands, so none is used.)
         """
@@ -66,18 +68,14 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         with published(self.recent_links), postgres_connection(self) as conn, conn.cursor() as curs:
             try:
                 curs.execute(self._begin_locked)
-                results = []
-                while True:
-                    if curs.description is not None:
-                        results.append(curs.fetchall())
-                    if not curs.nextset():
-                        break
-                (head,), frontier = results[-2:]
+                while curs.nextset():
+                    pass
+                head = curs.fetchone()
                 positions = postgres_insert(self, curs, stored_events)
                 if len(positions) != len(stored_events):
                     raise ProgrammingError(f"{len(positions)} positions for {len(stored_events)} events")
-                links, tree = self.chained(curs, head, frontier, stored_events, positions)
-                self.recent_links.stage(links, tree.size)
+                links, tree = self.chained(curs, head, stored_events, positions)
+                self.recent_links.stage(links, tree.frontier)
                 curs.execute(self._insert_rest, _arrays(links, tree, index_rows(stored_events, positions)))
                 curs.execute("COMMIT")
             except BaseException:
@@ -88,10 +86,10 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
 
     @cached_property
     def _begin_locked(self) -> str:
-        """BEGIN, the library's lock statements, NOTIFY, the chain's head and the tree's frontier: one message."""
+        """BEGIN, the library's lock statements, NOTIFY, and the chain's and the tree's heads: one message."""
         lock = postgres_lock_sql(self)
         notify = f'NOTIFY "{notify_channel(self)}"'
-        return f"BEGIN; {lock}; {notify}; {self.head_sql()}; {self.frontier_sql()}"
+        return f"BEGIN; {lock}; {notify}; {self.head_sql()}"
 
     @cached_property
     def _insert_rest(self) -> str:

@@ -124,6 +124,19 @@ class SQLiteLogStore(LogStore, SQLiteInsertHook):
         parts = "||'-'||".join(f"substr({column},{start},{length})" for start, length in UUID_HEX_PARTS)
         return f"CASE WHEN length({column}) = 32 THEN {parts} ELSE {column} END"  # the library stores UUID.hex
 
+    def read_head(self, cursor: Any) -> dict[str, Any]:
+        """The chain's and the tree's heads in two seeks: SQLite plans the one-statement form poorly (150 us)."""
+        cursor.execute("SELECT hash, position FROM event_chain ORDER BY position DESC LIMIT 1")
+        chain = cursor.fetchone()
+        cursor.execute("SELECT leaf, position FROM merkle_leaves ORDER BY leaf DESC LIMIT 1")
+        tree = cursor.fetchone()
+        return {
+            "hash": chain["hash"] if chain else None,
+            "position": chain["position"] if chain else None,
+            "last_leaf": tree["leaf"] if tree else None,
+            "tree_position": tree["position"] if tree else None,
+        }
+
     @contextmanager
     def signing_turn(self) -> Iterator[Any]:
         """The writers' queue and a write transaction: one signer (or writer) at a time, across processes."""

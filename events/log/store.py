@@ -14,7 +14,7 @@ The chain's reads stream the stored columns in pages and never decode an event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from typing import Any
@@ -72,26 +72,18 @@ class LogStore(IndexQueries, TreeStore):
     def append_links(self, cursor: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> list[Link]:
         """Chain newly inserted events and add them to the tree, in the inserting transaction; the new links.
 
-        The write lock is held: the chain's head and the tree's frontier read
-        here are the newest committed ones.
+        The write lock is held: the chain's head and the tree's size read here
+        are the newest committed ones.
         """
-        cursor.execute(self._sql(self.head_sql()))
-        head = cursor.fetchone()
-        cursor.execute(self._sql(self.frontier_sql()))
-        links, tree = self.chained(cursor, head, cursor.fetchall(), stored_events, positions)
+        links, tree = self.chained(cursor, self.read_head(cursor), stored_events, positions)
         if links:
             self._insert_links(cursor, links)
         self._insert_tree(cursor, tree)
-        self.recent_links.stage(links, tree.size)
+        self.recent_links.stage(links, tree.frontier)
         return links
 
     def chained(
-        self,
-        cursor: Any,
-        head: Any,
-        frontier_rows: Iterable[Any],
-        stored_events: Sequence[StoredEvent],
-        positions: Sequence[int],
+        self, cursor: Any, head: Any, stored_events: Sequence[StoredEvent], positions: Sequence[int]
     ) -> tuple[list[Link], TreeRows]:
         """The links and tree rows of newly inserted events, after the chain's head (``head_sql``).
 
@@ -113,7 +105,7 @@ class LogStore(IndexQueries, TreeStore):
             prev, adopted = self._adopt_unchained(cursor, below=rows[0].position)
         links, leaves = chain_entries(rows, prev)
         new = [*adopted, *zip((r.position for r in rows), leaves, strict=True)]
-        return links, self._grow(cursor, head, frontier_rows, new)
+        return links, self._grow(cursor, head, new)
 
     def _insert_links(self, cursor: Any, links: Sequence[Link]) -> None:
         cursor.executemany(

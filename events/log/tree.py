@@ -7,7 +7,8 @@ What is stored (``table_statements``):
 - ``merkle_nodes (level, idx, hash)``: the root of every complete perfect
   subtree above the leaves (``events.log.merkle``), written once, by the append
   that completes it: an append of k leaves writes k leaves and about k nodes,
-  reading only the tree's frontier (at most one node a level, one query);
+  reading only the tree's frontier (at most one node a level, kept in memory
+  by the process that appended last, read by key otherwise);
 - ``signed_notes``: the signed tree heads (``events.audit.signing``).
 
 A proof or a root reads O(log n) rows by primary key.  A database written
@@ -26,9 +27,8 @@ from typing import Any
 
 from events.log.chain import entry_bytes
 from events.log.merkle import Frontier, Node, leaf_hash, perfect_nodes
+from events.log.recent_links import RecentLinks
 
-#: the levels a frontier query looks at (trees of up to 2**63 leaves)
-LEVELS = 63
 #: positions read per query when the tree is built from the chain
 WINDOW = 5000
 
@@ -52,10 +52,14 @@ def table_statements(prefix: str, serial_key: str, blob: str) -> list[str]:
 
 @dataclass
 class TreeRows:
-    """What an append adds to the tree: leaf rows (leaf, position, hash) and node rows (level, idx, hash)."""
+    """What an append adds to the tree: leaf rows (leaf, position, hash), node rows (level, idx, hash).
+
+    ``frontier`` is the tree's frontier once they are written.
+    """
 
     leaves: list[tuple[int, int, bytes]] = field(default_factory=list)
     nodes: list[tuple[int, int, bytes]] = field(default_factory=list)
+    frontier: Frontier | None = None
 
     @property
     def size(self) -> int | None:
@@ -81,6 +85,8 @@ class TreeStore:
     prefix: str
     events_table: str
     position_column: str
+    #: this process's latest committed appends: their links and the tree's frontier after them
+    recent_links: RecentLinks
 
     # provided by LogStore and the backends
     def _table(self, name: str) -> str:
@@ -110,46 +116,71 @@ class TreeStore:
     # -- the write path, inside the append transaction ---------------------------------------
 
     def head_sql(self) -> str:
-        """The chain's newest hash and position, and the tree's last leaf and its position: one row."""
+        """The chain's newest hash and position, and the tree's last leaf and its position: one row, two seeks.
+
+        PostgreSQL reads it in the message that takes the lock; SQLite reads it
+        as two statements (``read_head``).
+        """
         chain, leaves = self._table("event_chain"), self._table("merkle_leaves")
         return (
-            f"SELECT (SELECT hash FROM {chain} ORDER BY position DESC LIMIT 1) AS hash, "
-            f"(SELECT position FROM {chain} ORDER BY position DESC LIMIT 1) AS position, "
-            f"(SELECT leaf FROM {leaves} ORDER BY leaf DESC LIMIT 1) AS last_leaf, "
-            f"(SELECT position FROM {leaves} ORDER BY leaf DESC LIMIT 1) AS tree_position"
+            "SELECT c.hash AS hash, c.position AS position, l.leaf AS last_leaf, l.position AS tree_position "
+            f"FROM (SELECT 1 AS one) o "
+            f"LEFT JOIN (SELECT hash, position FROM {chain} ORDER BY position DESC LIMIT 1) c ON 1 = 1 "
+            f"LEFT JOIN (SELECT leaf, position FROM {leaves} ORDER BY leaf DESC LIMIT 1) l ON 1 = 1"
         )
 
-    def frontier_sql(self) -> str:
-        """The stored roots of the perfect subtrees that make up the whole tree (its frontier), by level."""
-        levels = ", ".join(f"({level})" for level in range(LEVELS))
-        leaves, nodes = self._table("merkle_leaves"), self._table("merkle_nodes")
-        return (
-            f"WITH t(n) AS (SELECT COALESCE(MAX(leaf) + 1, 0) FROM {leaves}), lv(level) AS (VALUES {levels}), "
-            "f(level, idx) AS (SELECT lv.level, (t.n >> lv.level) - 1 FROM t, lv WHERE ((t.n >> lv.level) & 1) = 1) "
-            "SELECT f.level AS level, f.idx AS idx, COALESCE(m.hash, l.hash) AS hash FROM f "
-            f"LEFT JOIN {nodes} m ON f.level > 0 AND m.level = f.level AND m.idx = f.idx "
-            f"LEFT JOIN {leaves} l ON f.level = 0 AND l.leaf = f.idx"
-        )
+    def read_head(self, cursor: Any) -> Any:
+        """The row of ``head_sql``, read with the cursor of the write transaction."""
+        cursor.execute(self._sql(self.head_sql()))
+        return cursor.fetchone()
 
-    def _grow(self, cursor: Any, head: Any, frontier_rows: Iterable[Any], new: Sequence[tuple[int, bytes]]) -> TreeRows:
-        """The tree rows for ``new`` leaves (position, leaf hash), after any links the tree lacks.
+    def _frontier(self, cursor: Any, size: int) -> Frontier:
+        """The frontier of the tree of ``size`` leaves: this process's own after its last append, else read.
 
-        ``head`` and ``frontier_rows`` were read under the write lock
-        (``head_sql``, ``frontier_sql``).  Links beyond the tree's last leaf
-        that are not among the new ones (a database from before the tree, or a
-        restored one) become leaves first, from the stored events and links.
+        Stored subtree roots never change, so the frontier this process left
+        after its last committed append is the tree's whenever the size agrees
+        (``RecentLinks.frontier``); otherwise its at most one node a level are
+        read by key with the cursor.
         """
-        size = 0 if head["last_leaf"] is None else int(head["last_leaf"]) + 1
-        stored = {(int(r["level"]), int(r["idx"])): bytes(r["hash"]) for r in frontier_rows if r["hash"] is not None}
+        known = self.recent_links.frontier
+        if known is not None and known.size == size:
+            return Frontier(size, list(known.roots))
+        nodes = perfect_nodes(0, size)
+        stored: dict[Node, bytes] = {}
+        leaves = [index for level, index in nodes if level == 0]
+        if leaves:
+            cursor.execute(self._sql(f"SELECT hash FROM {self._table('merkle_leaves')} WHERE leaf = ?"), leaves)
+            row = cursor.fetchone()
+            if row is not None:
+                stored[(0, leaves[0])] = bytes(row["hash"])
+        inner = [node for node in nodes if node[0] > 0]
+        if inner:
+            where = " OR ".join("(level = ? AND idx = ?)" for _ in inner)
+            cursor.execute(
+                self._sql(f"SELECT level, idx, hash FROM {self._table('merkle_nodes')} WHERE {where}"),
+                [value for node in inner for value in node],
+            )
+            stored.update({(int(r["level"]), int(r["idx"])): bytes(r["hash"]) for r in cursor.fetchall()})
         try:
-            frontier = Frontier.of(size, stored)
+            return Frontier.of(size, stored)
         except KeyError:
             raise TreeDamaged(f"the Merkle tree of {size} leaves lacks a node of its frontier") from None
+
+    def _grow(self, cursor: Any, head: Any, new: Sequence[tuple[int, bytes]]) -> TreeRows:
+        """The tree rows for ``new`` leaves (position, leaf hash), after any links the tree lacks.
+
+        ``head`` was read under the write lock (``head_sql``).  Links beyond the
+        tree's last leaf that are not among the new ones (a database from
+        before the tree, or a restored one) become leaves first, from the
+        stored events and links.
+        """
+        size = 0 if head["last_leaf"] is None else int(head["last_leaf"]) + 1
+        frontier = self._frontier(cursor, size)
         chain_position, tree_position = head["position"], head["tree_position"] or 0
         pending: Iterable[tuple[int, bytes]] = new
         if chain_position is not None and chain_position > tree_position:
             pending = [*self._chain_leaves(cursor, tree_position, int(chain_position)), *new]
-        rows = TreeRows()
+        rows = TreeRows(frontier=frontier)
         for position, leaf in pending:
             rows.leaves.append((frontier.size, position, leaf))
             rows.nodes += frontier.append(leaf)
@@ -195,10 +226,7 @@ class TreeStore:
 
     def grow_tree_in(self, cursor: Any) -> int:
         """Give the tree every chain link it lacks, with the cursor of a transaction that holds the write lock."""
-        cursor.execute(self._sql(self.head_sql()))
-        head = cursor.fetchone()
-        cursor.execute(self._sql(self.frontier_sql()))
-        rows = self._grow(cursor, head, cursor.fetchall(), [])
+        rows = self._grow(cursor, self.read_head(cursor), [])
         self._insert_tree(cursor, rows)
         return len(rows.leaves)
 
