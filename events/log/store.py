@@ -2,13 +2,14 @@
 
 ``LogStore`` is what the log's application recorder is, besides the library's
 recorder: the index (``IndexQueries``), the hash chain's write path and reads,
-and the signed checkpoints.  ``events.log.sqlite`` and ``events.log.postgres``
-give it a database.
+the Merkle tree over the chain (``TreeStore``) and the signed checkpoints.
+``events.log.sqlite`` and ``events.log.postgres`` give it a database.
 
 ``append_links`` runs inside the transaction that inserts events, after the
 insert, while the recorder holds the log's write lock (SQLite's single writer;
-PostgreSQL's ``LOCK TABLE ... IN EXCLUSIVE MODE``): the previous link it reads is
-the newest committed one, and its links commit or roll back with the events.
+PostgreSQL's ``LOCK TABLE ... IN EXCLUSIVE MODE``): the previous link and the
+tree's size it reads are the newest committed ones, and its links and tree rows
+commit or roll back with the events.
 The chain's reads stream the stored columns in pages and never decode an event.
 """
 

@@ -126,3 +126,17 @@ def test_positions_may_have_gaps_but_leaf_indexes_do_not() -> None:
             assert Proofs(log.store).root(2) == rfc.mth([r.entry for r in rows])
         finally:
             log.close()
+
+
+def test_two_writers_taking_turns_grow_one_tree(log: ConflictLog, database_url: str) -> None:
+    other = open_log(database_url, create_tables=False)
+    try:  # each starts from the frontier it left only when nobody appended since; else it reads it
+        log.submit(REGISTRATION)
+        for n in range(1, 10):
+            (other if n % 3 else log).submit(statement(n))
+        entries = served_entries(log)
+        assert len(entries) == 10
+        assert Proofs(other.store).root(10) == rfc.mth(entries)
+        assert all(Proofs(log.store).root(size) == rfc.mth(entries[:size]) for size in range(1, 11))
+    finally:
+        other.close()
