@@ -15,6 +15,14 @@ and any root or proof is folded from O(log n) stored nodes.
 This module is arithmetic only: no database.  ``events.log.tree`` stores the
 nodes; ``events.audit.proofs`` answers proofs; ``events.audit.proof_check``
 verifies them as a client would.
+
+Why not ``pymerkle`` (7.0, RFC 9162 compatible, and the tests' second
+reference): its trees live in its own storage (in memory, or its own SQLite
+file), not in the log's append transaction on both backends, and its
+in-memory tree took 73 s to build at a million leaves where this frontier took
+11 s (``python -m bench.transparency --only libraries``, same run), with
+proofs as fast either way (0.3-0.4 ms); a process would rebuild it at every
+start.  What the log needs is the few lines of the RFC here and two tables.
 """
 
 from __future__ import annotations
