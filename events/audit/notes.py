@@ -93,8 +93,11 @@ class VerifierKey:
 
 def sign(text: str, name: str, private: Ed25519PrivateKey) -> str:
     """The signed note of ``text`` (which ends with a newline) by the key ``private`` named ``name``."""
-    if not text.endswith("\n") or not valid_name(name):
-        raise NoteError("a note's text ends with a newline, and a key name has no space or plus sign")
+    if not text.endswith("\n") or "\n\n" in text or _CONTROL.search(text) or not valid_name(name):
+        raise NoteError(
+            "a note's text ends with a newline and holds no blank line nor control character, "
+            "and a key name has no space or plus sign"
+        )
     public = VerifierKey(name, _raw_public(private))
     signature = private.sign(text.encode())
     return f"{text}\n{SIGNATURE_PREFIX}{name} {base64.b64encode(public.key_id + signature).decode()}\n"
