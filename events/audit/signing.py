@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from events.audit.checkpoints import Checkpoint, now_iso
+from events.audit.checkpoints import Checkpoint, Checkpointer, now_iso
 from events.audit.keys import SigningKey
 from events.audit.notes import NoteError, TreeHead, VerifierKey, read_checkpoint, sign, verifier_of
 from events.audit.tree_meter import TreeAnchor
@@ -127,6 +127,22 @@ class HeadSigner:
         elif self._signed_multiple is None:
             self._signed_multiple = signed // self.every
         return made
+
+    def sign_head_now(self) -> tuple[Checkpoint, bool]:
+        """Sign the log as it is now, on request: its tree head and the JSON checkpoint of its head.
+
+        Answers the JSON checkpoint of the chain's head by the current key, and
+        whether this call signed anything; a tree head already signed at this
+        size is not signed again.
+        """
+        made = None
+        with self._lock, self.store.signing_turn() as cursor:
+            size = self.store.tree_size()
+            latest = self.store.latest_note_row(cursor)
+            if size > (int(latest[0]) if latest else 0):
+                made = self._sign(cursor, size)
+        checkpoint, created = Checkpointer(self.store, self.key).sign_head()  # the one just made, if any
+        return checkpoint, created or made is not None
 
     def after_append(self, head: int) -> None:
         """After an append in this process: sign when the tree passed a multiple of ``every``.

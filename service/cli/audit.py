@@ -14,13 +14,14 @@ from typing import IO
 
 import click
 
-from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, InvalidCheckpoint, NoChain
+from events.audit.checkpoints import Checkpoint, EmptyLog, InvalidCheckpoint, NoChain
 from events.audit.keys import load_or_create_key
 from events.audit.verify import Report, verify_log
 from events.log.database_access import why_unreadable
 from events.log.opening import open_log
 from service.cli.common import BROKEN, UNVERIFIABLE, settings
 from service.cli.remote import run_remote
+from service.runtime import head_signer
 from service.settings import Settings
 
 
@@ -110,12 +111,12 @@ def checkpoint() -> None:
 @checkpoint.command("sign")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (stdout)")
 def checkpoint_sign(output: IO[str]) -> None:
-    """Sign the head now with the service's key (SIGNING_KEY_FILE) and print the checkpoint as JSON."""
+    """Sign the head now with the service's key (SIGNING_KEY_FILE), and its tree head; print the checkpoint as JSON."""
     chosen = settings()
     log = open_log(_existing_database(chosen, "sign"), create_tables=False)
     try:
         key = load_or_create_key(chosen.signing_key_path)
-        signed, created = Checkpointer(log.store, lambda: key).sign_head()
+        signed, created = head_signer(log, lambda: key, chosen).sign_head_now()
     except (NoChain, EmptyLog, ValueError) as e:
         raise click.ClickException(str(e)) from None
     finally:

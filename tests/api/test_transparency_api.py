@@ -162,3 +162,12 @@ def test_a_tampered_row_fails_its_inclusion_proof_against_the_signed_root(
     leaf = served.get(3)
     assert leaf is None or not rfc.inclusion_verifies(3, size, rfc.leaf(leaf), hashes, root)
     assert tamper != "removed" or leaf is None  # a removed row leaves a gap in the leaves served
+
+
+def test_an_auditor_signing_now_signs_the_tree_head_too_once(twelve: FlaskClient, auth: Any) -> None:
+    signed = twelve.post("/v1/audit/checkpoints", headers=auth("auditor"))
+    assert signed.status_code == 201 and signed.json["position"] == 12
+    _, size, root = checkpoint(twelve)
+    assert (size, root) == (12, rfc.mth(entries(twelve)))
+    again = twelve.post("/v1/audit/checkpoints", headers=auth("auditor"))
+    assert (again.status_code, again.json) == (200, signed.json)
