@@ -110,10 +110,11 @@ def run_remote(url: str, kept_text: str | None, keep: Path | None, as_json: bool
 def describe(report: RemoteReport, keep: Path | None = None) -> str:
     """The report in words."""
     lines = [f"checkpoint of {report.origin}: {report.tree_size} developments, root {report.root.hex()}"]
+    checked = f"{report.checked} {'development' if report.checked == 1 else 'developments'}"
     if report.since:
-        lines.append(f"the checkpoint you kept had {report.since}: {report.checked} new developments checked")
+        lines.append(f"the checkpoint you kept had {report.since}: {checked.replace(' ', ' new ', 1)} checked")
     else:
-        lines.append(f"{report.checked} developments checked from the first")
+        lines.append(f"{checked} checked from the first")
     lines.append(f"{report.requests} requests in {report.seconds:.2f} s")
     if report.broken is None:
         if report.since:
