@@ -35,8 +35,8 @@ def signed_size(server: Server, size: int) -> str:
     raise AssertionError(f"no checkpoint of {size} developments within 60 s:\n{server.output()[-2000:]}")
 
 
-def remote(server: Server, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [str(BIN), "verify", "--remote", url or server.url, *args]
+def remote(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(BIN), "verify", "--remote", url, *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -46,7 +46,7 @@ def test_an_outside_audit_verifies_a_running_service_and_then_only_what_it_appen
     server.cli("import", "--example", "seed-article")
     assert signed_size(server, 21).startswith("e2e.example/log\n21\n")
     kept = tmp_path / "kept.note"
-    first = remote(server, "--keep", str(kept))
+    first = remote(server.url, "--keep", str(kept))
     assert first.returncode == 0, first.stdout + first.stderr
     assert "21 developments checked from the first" in first.stdout and "OK" in first.stdout
     assert kept.read_text().startswith("e2e.example/log\n21\n")
@@ -55,18 +55,18 @@ def test_an_outside_audit_verifies_a_running_service_and_then_only_what_it_appen
     for n in range(3):
         assert requests.post(server.url + "/v1/events", json=statement(n), headers=token, timeout=30).ok
     signed_size(server, 24)
-    again = remote(server, "--since-checkpoint", str(kept), "--keep", str(kept))
+    again = remote(server.url, "--since-checkpoint", str(kept), "--keep", str(kept))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "the checkpoint you kept had 21: 3 new developments checked" in again.stdout
     assert "the log only grew" in again.stdout
 
     Database(sqlite_url).alter(22, b"Statement number 0.", b"Statement number 7.")
-    broken = remote(server)
+    broken = remote(server.url)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "BROKEN at position 22: altered" in broken.stdout
 
 
-def test_a_service_that_cannot_be_reached_cannot_be_told(server: Server) -> None:
-    nobody = remote(server, url=f"http://127.0.0.1:{free_port()}")
+def test_a_service_that_cannot_be_reached_cannot_be_told() -> None:
+    nobody = remote(f"http://127.0.0.1:{free_port()}")
     assert nobody.returncode == 2
     assert "cannot verify: cannot reach" in nobody.stderr
