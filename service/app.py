@@ -12,7 +12,18 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service import gunicorn_answers, headers, problems, rate_limit
-from service.api import audit, conflicts, docs, events, health, imports, query_parameters, replay, stream
+from service.api import (
+    audit,
+    conflicts,
+    docs,
+    events,
+    health,
+    imports,
+    query_parameters,
+    replay,
+    stream,
+    transparency,
+)
 from service.api.bodies import body_left_unread, drain_unread_body
 from service.api.json_provider import OrjsonProvider
 from service.api.openapi import document_routes, register_components
@@ -64,6 +75,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(conflicts.agendas)
     api.register_blueprint(stream.blp)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(transparency.blp)
     api.register_blueprint(imports.blp)
     api.register_blueprint(replay.blp)
     document_routes(app, api)

@@ -46,8 +46,15 @@ def on_starting(server: Any) -> None:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Create every table the service needs and the signing key, and catch the projections up (idempotent)."""
+    """Create every table the service needs, the Merkle tree of a log written before it, and the signing key.
+
+    Then catch the projections up (reads never write).  Idempotent: a tree and
+    projections that are up to date are left as they are.
+    """
     log = open_log(settings.database_url, create_tables=True)
+    built = log.store.build_tree()
+    if built:
+        logging.getLogger("conflict_status").info("built the Merkle tree's first %d leaves", built)
     projections = open_database(settings.database_url)
     try:
         projections.create_tables()

@@ -16,6 +16,8 @@ from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
 from events.audit.checkpoints import EmptyLog, InvalidCheckpoint, NoChain
+from events.audit.proofs import NotInTree, ProofRefused
+from events.audit.signing import NoSignedHead
 from events.vocabulary.errors import (
     BatchTooLarge,
     DevelopmentNotFound,
@@ -49,6 +51,9 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     InvalidCheckpoint: Kind(422, "invalid-checkpoint", "The checkpoint is malformed or its signature does not hold"),
     EmptyLog: Kind(409, "empty-log", "The log is empty"),
     NoChain: Kind(409, "no-chain", "The database has no hash chain"),
+    ProofRefused: Kind(422, "invalid-proof-request", "The tree cannot give that proof"),
+    NotInTree: Kind(404, "not-found", "No development of the tree is at that position"),
+    NoSignedHead: Kind(404, "no-checkpoint", "No tree head has been signed yet"),
     ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
     NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),

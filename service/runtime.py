@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
 
 from events.audit.checkpoints import Checkpointer
 from events.audit.keys import SigningKey, load_or_create_key
+from events.audit.signing import HeadSigner, tick_for
 from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections.database import Database, open_database
@@ -41,6 +43,8 @@ class Runtime:
     _projector: Projector | None = None
     _read: tuple[int, ConflictLog, Database, Queries, Checkpointer] | None = None
     _checkpointer: Checkpointer | None = None
+    _signer: HeadSigner | None = None
+    _clock: SigningClock | None = None
     _key: SigningKey | None = None
     _feeds: Slots | None = None
 
@@ -55,8 +59,9 @@ class Runtime:
                     if self.create_tables:
                         self._database.create_tables()
                     self._pid = os.getpid()
-                    every = self.settings.checkpoint_every
-                    self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key, every)
+                    self._checkpointer = Checkpointer(self._log.store, lambda: self.signing_key)
+                    self._signer = head_signer(self._log, lambda: self.signing_key, self.settings)
+                    self._clock = SigningClock(self._signer, self.settings.checkpoint_interval)
                     self._projector = Projector(ProjectionStore(self._log, self._database))
                     self._log.on_appended = self._appended
         return self._log
@@ -69,9 +74,9 @@ class Runtime:
         return self._projector.store
 
     def _appended(self, head: int) -> None:
-        """After every append: sign a checkpoint when one is due; have the projector catch up."""
-        assert self._checkpointer is not None and self._projector is not None
-        self._checkpointer.after_append(head)
+        """After every append: sign the tree heads that are due; have the projector catch up."""
+        assert self._signer is not None and self._projector is not None
+        self._signer.after_append(head)
         self._projector.poke(head)
 
     def _reading(self) -> tuple[int, ConflictLog, Database, Queries, Checkpointer]:
@@ -89,7 +94,7 @@ class Runtime:
                     log = open_log(self.settings.read_database_url, create_tables=False)
                     database = open_database(self.settings.read_database_url)
                 queries = Queries(log, ProjectionReader(log, database))
-                checkpoints = Checkpointer(log.store, lambda: self.signing_key, self.settings.checkpoint_every)
+                checkpoints = Checkpointer(log.store, lambda: self.signing_key)
                 read = self._read = (os.getpid(), log, database, queries, checkpoints)
         return read
 
@@ -120,6 +125,13 @@ class Runtime:
         self.log  # noqa: B018 - opens the log (and its checkpointer) in this process
         assert self._checkpointer is not None
         return self._checkpointer
+
+    @property
+    def signer(self) -> HeadSigner:
+        """Signs this process's log's tree heads on schedule (and its clock runs while the log is open)."""
+        self.log  # noqa: B018 - opens the log (and its signer) in this process
+        assert self._signer is not None
+        return self._signer
 
     @property
     def feeds(self) -> Slots:
@@ -155,6 +167,9 @@ class Runtime:
         if read is not None and read[0] == os.getpid() and self.settings.reads_elsewhere:
             read[1].close()
             read[2].close()
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
         if self._log is not None and self._pid == os.getpid():
             self._log.close()
             if self._database is not None:
@@ -163,6 +178,31 @@ class Runtime:
         self._database = None
         self._projector = None
         self._read = None
+
+
+def head_signer(log: ConflictLog, key: Callable[[], SigningKey], settings: Settings) -> HeadSigner:
+    """The signer of ``log``'s tree heads, on the schedule the settings give."""
+    return HeadSigner(log.store, key, settings.log_origin, settings.checkpoint_every, settings.checkpoint_interval)
+
+
+class SigningClock:
+    """A daemon thread that signs the heads the interval makes due, every ``tick_for(interval)`` seconds."""
+
+    def __init__(self, signer: HeadSigner, interval: float) -> None:
+        self.signer = signer
+        self.tick = tick_for(interval)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signing-clock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick):
+            self.signer.tick(self.tick)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
 
 def runtime() -> Runtime:

@@ -41,6 +41,10 @@ class Settings:
     signing_key_file: str = ""
     #: sign a checkpoint of the log's head every this many developments
     checkpoint_every: int = 1000
+    #: seconds after an append that no checkpoint covers within which the head is signed
+    checkpoint_interval: float = 3600.0
+    #: the log's name in its signed checkpoints (C2SP origin line and key name): a schema-less URL
+    log_origin: str = "conflict-status/log"
     #: live feeds (GET /v1/events/stream) one worker process serves at once; keep it below its threads
     stream_slots: int = 2
     #: seconds a client may stay silent while sending a body or reading an answer (slow clients free their thread)
@@ -80,6 +84,10 @@ class Settings:
             changes["rate_limit"] = _rate_limit(env["RATE_LIMIT"])
         if env.get("RATE_LIMIT_STORAGE"):
             changes["rate_limit_storage"] = env["RATE_LIMIT_STORAGE"]
+        if env.get("CHECKPOINT_INTERVAL"):
+            changes["checkpoint_interval"] = _duration("CHECKPOINT_INTERVAL", env["CHECKPOINT_INTERVAL"])
+        if env.get("LOG_ORIGIN"):
+            changes["log_origin"] = _origin(env["LOG_ORIGIN"])
         for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS", "READ_TIMEOUT"):
             if env.get(name):
                 changes[name.lower()] = _positive(name, env[name])
@@ -135,6 +143,32 @@ def _seconds(name: str, value: str) -> float:
     if not 0 <= number <= 60:
         raise SettingsError(f"{name} must be between 0 and 60 seconds, not {value}")
     return number
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(name: str, value: str) -> float:
+    """Seconds from ``3600``, ``90s``, ``30m``, ``1h`` or ``1d``."""
+    text = value.strip().lower()
+    unit = _UNITS.get(text[-1:], 0)
+    try:
+        seconds = float(text[:-1] if unit else text) * (unit or 1)
+    except ValueError:
+        raise SettingsError(f"{name} must be seconds or a duration such as 90s, 30m, 1h, not '{value}'") from None
+    if not seconds > 0:
+        raise SettingsError(f"{name} must be positive, not '{value}'")
+    return seconds
+
+
+def _origin(value: str) -> str:
+    """A C2SP origin that can also be a key name: no white space, no plus sign."""
+    origin = value.strip()
+    if not origin or "+" in origin or any(c.isspace() or ord(c) < 32 for c in origin):
+        raise SettingsError(
+            f"LOG_ORIGIN must be a schema-less URL without spaces or '+', such as news.example/log, not '{value}'"
+        )
+    return origin
 
 
 def _positive(name: str, value: str) -> int:

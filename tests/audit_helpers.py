@@ -84,6 +84,8 @@ class Database:
         sql = sql.replace("{chain}", f"{self.prefix}event_chain").replace(
             "{checkpoints}", f"{self.prefix}signed_checkpoints"
         )
+        sql = sql.replace("{leaves}", f"{self.prefix}merkle_leaves").replace("{nodes}", f"{self.prefix}merkle_nodes")
+        sql = sql.replace("{notes}", f"{self.prefix}signed_notes")
         return sql if self.sqlite else sql.replace("?", "%s")
 
     # -- tampering ----------------------------------------------------------------------

@@ -17,10 +17,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +32,6 @@ from events.log.store import LogStore
 from events.vocabulary.errors import DomainError, Problem
 
 STATEMENT = "conflict-status checkpoint v1"
-log = logging.getLogger("conflict_status.checkpoints")
 
 
 class InvalidCheckpoint(DomainError):
@@ -167,14 +164,16 @@ def now_iso() -> str:
 
 @dataclass
 class Checkpointer:
-    """Signs the log's head on request, and after appends once ``every`` developments have passed."""
+    """Signs the log's head as a JSON checkpoint on request, and lists the checkpoints.
+
+    The schedule (every ``CHECKPOINT_EVERY`` developments, and within
+    ``CHECKPOINT_INTERVAL`` of any unsigned append) is ``events.audit.signing``,
+    which signs each scheduled head both as a C2SP note and as a checkpoint here.
+    """
 
     store: LogStore
     key: Callable[[], SigningKey]
-    every: int = 1000
     clock: Callable[[], str] = now_iso
-    _last: int | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sign_head(self) -> tuple[Checkpoint, bool]:
         """A checkpoint of the head by the current key, and whether this call made it.
@@ -193,26 +192,7 @@ class Checkpointer:
         if not created:  # another process signed this head with this key meanwhile
             rows = self.store.checkpoint_rows(position=head.position, key_id=key.key_id)
             return Checkpoint.from_row(rows[0]), False
-        self._last = max(self._last or 0, head.position)
         return checkpoint, True
-
-    def after_append(self, head: int) -> None:
-        """Sign the head when ``every`` positions have passed since the last checkpoint.
-
-        The development is stored whatever happens here: a failure is logged and
-        the next append tries again.
-        """
-        if self._last is not None and head - self._last < self.every:
-            return
-        with self._lock:
-            try:
-                latest = self.store.latest_checkpoint_row()
-                self._last = int(latest[0]) if latest else 0
-                if head - self._last >= self.every:
-                    checkpoint, _ = self.sign_head()
-                    log.info("signed checkpoint at position %d", checkpoint.position)
-            except Exception:
-                log.exception("could not sign a checkpoint after position %d; the next append tries again", head)
 
     def checkpoints(self, after: int = 0, limit: int = 100) -> list[Checkpoint]:
         return [Checkpoint.from_row(r) for r in self.store.checkpoint_rows(after=after, limit=limit)]

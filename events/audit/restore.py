@@ -10,15 +10,17 @@ it.  A backup therefore carries each stored event as the log holds it:
     {"backup": "conflict-status", "version": 1}                       first line
     {"record": {"position", "id", "version", "topic", "state", "hash", "prev_hash"}}
     {"checkpoint": {"position", "hash", "signed_at", "key_id", "public_key", "signature"}}
+    {"tree_head": {"tree_size", "position", "root", "signed_at", "key_id", "vkey", "note"}}
     {"end": {"records": N, "head": POSITION, "head_hash": HEX}}       last line
 
 ``state`` is the stored RFC 8785 JSON as text, so that its bytes come back
 exactly.  ``restore`` writes the records into an empty log, in one transaction,
-at their positions, with the index rows and chain links the insert path would
-have written, recomputing the chain as it goes: a record whose hash differs from
-the one exported, a missing end line, or a log that is not empty stops it, and
-nothing is written.  The restored log's ``verify`` meets the same head and every
-checkpoint signed before the backup.
+at their positions, with the index rows, chain links and Merkle tree the insert
+path would have written, recomputing the chain as it goes: a record whose hash
+differs from the one exported, a missing end line, or a log that is not empty
+stops it, and nothing is written.  The restored log's ``verify`` meets the same
+head and every checkpoint and signed tree head signed before the backup (a
+backup of an earlier version, without tree heads, restores as well).
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from events.log.chain import GENESIS, entry_hash
 from events.log.index import INSERT_DEVELOPMENT, INSERT_KEY, INSERT_REF, INSERT_REGISTRY, rows_for
 from events.log.library import transaction
 from events.log.postgres import PostgresLogStore
+from events.log.tree import NOTE_COLUMNS
 from events.vocabulary.errors import DomainError
 
 FORMAT = "conflict-status"
 VERSION = 1
 RECORD_FIELDS = ("position", "id", "version", "topic", "state", "hash", "prev_hash")
 CHECKPOINT_FIELDS = ("position", "hash", "signed_at", "key_id", "public_key", "signature")
+TREE_HEAD_FIELDS = tuple(NOTE_COLUMNS.split(", "))
 BATCH = 1000
 
 
@@ -100,6 +104,9 @@ def backup_lines(log: ConflictLog) -> Iterator[dict[str, Any]]:
     for values in chain.checkpoint_rows(position=None):
         if values[0] <= head:
             yield {"checkpoint": dict(zip(CHECKPOINT_FIELDS, values, strict=True))}
+    for values in chain.note_rows():
+        if values[1] <= head:
+            yield {"tree_head": dict(zip(TREE_HEAD_FIELDS, values, strict=True))}
     yield {"end": {"records": count, "head": head, "head_hash": head_hash}}
 
 
@@ -121,7 +128,7 @@ def _restore_into(writer: _Writer, cursor: Any, lines: Iterator[Any]) -> Restore
     pending: list[Record] = []
     for number, line in enumerate(lines, start=2):
         if not isinstance(line, dict) or len(line) != 1:
-            raise BackupProblem(f"line {number}: expected one of record, checkpoint, end")
+            raise BackupProblem(f"line {number}: expected one of record, checkpoint, tree_head, end")
         kind, value = next(iter(line.items()))
         if kind == "record":
             record = _checked_record(value, prev, head, number)
@@ -135,6 +142,10 @@ def _restore_into(writer: _Writer, cursor: Any, lines: Iterator[Any]) -> Restore
             pending.clear()
             writer.write_checkpoint(cursor, _checked_checkpoint(value, number))
             checkpoints += 1
+        elif kind == "tree_head":
+            writer.write_records(cursor, pending)
+            pending.clear()
+            writer.recorder.insert_note(cursor, _checked_tree_head(value, number))
         elif kind == "end":
             writer.write_records(cursor, pending)
             if value != {"records": count, "head": head, "head_hash": prev}:
@@ -144,7 +155,7 @@ def _restore_into(writer: _Writer, cursor: Any, lines: Iterator[Any]) -> Restore
             writer.after(cursor, head)
             return Restored(count, checkpoints, head, prev)
         else:
-            raise BackupProblem(f"line {number}: expected one of record, checkpoint, end, not {kind!r}")
+            raise BackupProblem(f"line {number}: expected one of record, checkpoint, tree_head, end, not {kind!r}")
     raise BackupProblem("the backup ends before its end line: it is cut short")
 
 
@@ -170,6 +181,12 @@ def _checked_record(value: Any, prev: str, head: int, number: int) -> Record:
             "carries: the backup was altered or cut"
         )
     return record
+
+
+def _checked_tree_head(value: Any, number: int) -> list[Any]:
+    if not isinstance(value, dict) or set(value) != set(TREE_HEAD_FIELDS):
+        raise BackupProblem(f"line {number}: a tree head has exactly {', '.join(TREE_HEAD_FIELDS)}")
+    return [value[name] for name in TREE_HEAD_FIELDS]
 
 
 def _checked_checkpoint(value: Any, number: int) -> list[Any]:
@@ -235,7 +252,8 @@ class _Writer:
         )
 
     def after(self, cursor: Any, head: int) -> None:
-        """Move PostgreSQL's position sequence past the restored head (SQLite's rowid follows by itself)."""
+        """Grow the Merkle tree over the restored chain, and move PostgreSQL's position sequence past the head."""
+        self.recorder.grow_tree_in(cursor)
         if self.postgres and head:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{self.events}', '{self.column}'), {int(head)})")
 

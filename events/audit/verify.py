@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from events.audit.checkpoints import Checkpoint, NoChain
+from events.audit.signing import SignedHead, head_holds
 from events.audit.walk import Break, Verdict, quick_walk, walk
 from events.log.store import LogStore
 
@@ -29,6 +30,7 @@ class Report:
 
     verdict: Verdict
     checkpoints: int = 0
+    tree_heads: int = 0
     held: int = 0
     keys: list[KeyUse] = field(default_factory=list)
     seconds: float = 0.0
@@ -51,6 +53,8 @@ class Report:
             "developments": v.developments,
             "checkpoints": self.checkpoints,
             "checkpoints_matched": v.anchors,
+            "tree_heads": self.tree_heads,
+            "tree_heads_matched": v.tree_anchors,
             "held_checkpoints": self.held,
             "break": v.broken.as_dict() if v.broken else None,
             "keys": [k.__dict__ for k in self.keys],
@@ -68,7 +72,8 @@ def verify_log(store: LogStore, held: Sequence[Checkpoint] = ()) -> Report:
     if not store.has_chain():
         raise NoChain()
     stored = [Checkpoint.from_row(r) for r in store.checkpoint_rows()]
-    report = Report(Verdict(), checkpoints=len(stored), held=len(held), keys=_keys(stored))
+    heads = [SignedHead.from_row(r) for r in store.note_rows()]
+    report = Report(Verdict(), checkpoints=len(stored), tree_heads=len(heads), held=len(held), keys=_keys(stored))
     forged = next((c for c in stored if not c.signature_holds()), None)
     if forged is not None:
         report.verdict.broken = Break(
@@ -79,13 +84,24 @@ def verify_log(store: LogStore, held: Sequence[Checkpoint] = ()) -> Report:
         )
         report.seconds = time.perf_counter() - started
         return report
+    forged_head = next((h for h in heads if not head_holds(h)), None)
+    if forged_head is not None:
+        report.verdict.broken = Break(
+            forged_head.position,
+            "altered",
+            f"the tree head of {forged_head.size} developments signed at {forged_head.signed_at} does not verify "
+            f"with the key it records ({forged_head.vkey})",
+        )
+        report.seconds = time.perf_counter() - started
+        return report
     anchors = [c.anchor() for c in stored] + [c.anchor("the checkpoint you hold") for c in held]
+    tree_anchors = [h.anchor() for h in heads]
     stop = store.walk_bound()
-    quick = quick_walk(store.stream_joined(stop), anchors)
+    quick = quick_walk(store.stream_joined(stop), anchors, tree_anchors)
     if quick is not None and quick.head == stop:  # else a link lies beyond the last event
         report.verdict = quick
     else:
-        report.verdict = walk(store.stream_rows(stop), store.stream_links(stop), anchors, store)
+        report.verdict = walk(store.stream_rows(stop), store.stream_links(stop), anchors, store, tree_anchors)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from events.audit.tree_meter import TreeAnchor, TreeMeter
 from events.log.chain import GENESIS, Joined, Link, StoredRow, entry_bytes, entry_hash
 
 BreakKind = Literal["altered", "missing", "inserted", "reordered"]
@@ -47,6 +48,7 @@ class Verdict:
     head: int = 0
     developments: int = 0
     anchors: int = 0
+    tree_anchors: int = 0
     head_hash: str = GENESIS
     broken: Break | None = None
     notes: list[str] = field(default_factory=list)
@@ -66,12 +68,16 @@ class Lookups(Protocol):
         """The position at which the event of ``ident`` is stored now."""
 
 
-def quick_walk(rows: Iterable[Joined], anchors: Sequence[Anchor]) -> Verdict | None:
+def quick_walk(
+    rows: Iterable[Joined], anchors: Sequence[Anchor], tree_anchors: Sequence[TreeAnchor] = ()
+) -> Verdict | None:
     """The verdict of an intact log, in one pass over stored events joined with their links.
 
     Answers None at the first doubt (a link that disagrees or is missing, an
-    anchor not met): ``walk`` then finds where and how the log breaks.
+    anchor or a signed tree head not met): ``walk`` then finds where and how
+    the log breaks.
     """
+    meter = TreeMeter(tree_anchors)
     pending = sorted(anchors, key=lambda a: a.position)
     met, next_anchor = 0, pending[0].position if pending else None
     running, count, head = GENESIS, 0, 0
@@ -79,8 +85,11 @@ def quick_walk(rows: Iterable[Joined], anchors: Sequence[Anchor]) -> Verdict | N
     for position, ident, version, topic, state, link_id, link_hash, link_prev in rows:
         if link_prev != running or link_id != ident:
             return None
-        running = sha256(entry_bytes(position, ident, version, topic, state, running)).hexdigest()
+        entry = entry_bytes(position, ident, version, topic, state, running)
+        running = sha256(entry).hexdigest()
         if running != link_hash:
+            return None
+        if count < meter.limit and meter.add(entry) is not None:
             return None
         count, head = count + 1, position
         while next_anchor is not None and next_anchor <= position:
@@ -88,9 +97,9 @@ def quick_walk(rows: Iterable[Joined], anchors: Sequence[Anchor]) -> Verdict | N
                 return None
             met += 1
             next_anchor = pending[met].position if met < len(pending) else None
-    if next_anchor is not None:
+    if next_anchor is not None or meter.unmet() is not None:
         return None
-    return Verdict(head=head, developments=count, anchors=met, head_hash=running)
+    return Verdict(head=head, developments=count, anchors=met, head_hash=running, tree_anchors=meter.met)
 
 
 def walk(
@@ -98,13 +107,15 @@ def walk(
     links: Iterable[Link],
     anchors: Sequence[Anchor],
     lookups: Lookups,
+    tree_anchors: Sequence[TreeAnchor] = (),
 ) -> Verdict:
-    """Recompute the chain over ``rows`` and compare it with ``links`` and ``anchors``.
+    """Recompute the chain over ``rows`` and compare it with ``links``, ``anchors`` and signed tree heads.
 
     ``rows`` and ``links`` are in position order (each may be a streaming
     generator).  Stops at the first break.
     """
     verdict = Verdict()
+    meter = TreeMeter(tree_anchors)
     pending = sorted(anchors, key=lambda a: a.position)
     next_anchor = 0
     running = GENESIS  # hash of the last intact entry
@@ -119,6 +130,12 @@ def walk(
         if isinstance(found, Break):
             verdict.broken = found
             return verdict
+        assert row is not None  # an intact entry has its row
+        missed = meter.add(entry_bytes(row.position, row.id, row.version, row.topic, row.state, running))
+        if missed is not None:
+            verdict.broken = _tree_rewritten(missed, position, row.id)
+            return verdict
+        verdict.tree_anchors = meter.met
         before_running, running, last_good = running, found, position
         verdict.developments += 1
         verdict.head, verdict.head_hash = position, running
@@ -137,7 +154,24 @@ def walk(
             next_anchor += 1
     if next_anchor < len(pending):
         verdict.broken = _anchor_skipped(pending[next_anchor], last_good)
+    elif (unmet := meter.unmet()) is not None:
+        verdict.broken = Break(
+            unmet.position,
+            "missing",
+            f"{unmet.label} covers {unmet.size} developments (up to position {unmet.position}); "
+            f"the log holds {meter.size} intact (the last intact position is {last_good})",
+        )
     return verdict
+
+
+def _tree_rewritten(anchor: TreeAnchor, position: int, development: str) -> Break:
+    return Break(
+        position,
+        "altered",
+        f"the first {anchor.size} developments (up to position {position}) no longer make the tree of "
+        f"{anchor.label}: the log was rewritten at or before position {position}",
+        development,
+    )
 
 
 def _merge(rows: Iterator[StoredRow], links: Iterator[Link]) -> Iterator[tuple[StoredRow | None, Link | None]]:

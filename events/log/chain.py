@@ -32,6 +32,8 @@ import orjson
 import rfc8785
 from eventsourcing.persistence import JSONTranscoder
 
+from events.log.merkle import leaf_hash
+
 GENESIS = "0" * 64
 #: integers beyond this are not I-JSON, and RFC 8785 cannot represent them exactly
 _SAFE_INTEGER = 2**53 - 1
@@ -192,6 +194,23 @@ class StoredRow:
     version: int
     topic: str
     state: bytes
+
+
+def chain_entries(rows: Iterable[StoredRow], prev_hash: str) -> tuple[list[Link], list[bytes]]:
+    """Links of newly stored events (in position order) after ``prev_hash``, and their Merkle leaf hashes.
+
+    Each entry's bytes are made once and hashed twice: for the chain (SHA-256
+    of the bytes, hex) and for the Merkle tree (``events.log.merkle.leaf_hash``).
+    """
+    links, leaves = [], []
+    sha256 = hashlib.sha256
+    for row in rows:
+        entry = entry_bytes(row.position, row.id, row.version, row.topic, row.state, prev_hash)
+        digest = sha256(entry).hexdigest()
+        links.append(Link(row.position, row.id, digest, prev_hash))
+        leaves.append(leaf_hash(entry))
+        prev_hash = digest
+    return links, leaves
 
 
 def links_for(rows: Iterable[StoredRow], prev_hash: str) -> list[Link]:

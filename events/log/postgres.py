@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +27,8 @@ from events.log.library import (
 )
 from events.log.recent_links import RecentLinks, published
 from events.log.store import LogStore
+from events.log.tree import TreeRows
+from events.log.tree import table_statements as tree_table_statements
 
 
 class PostgresLogStore(LogStore, PostgresApplicationRecorder):
@@ -38,19 +41,27 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         self.prefix = f'"{postgres_schema(self)}".'
         self.events_table = events_table_name
         postgres_add_tables(
-            self, [*table_statements(self.prefix, "BIGINT"), *chain_table_statements(self.prefix, "BIGINT")]
+            self,
+            [
+                *table_statements(self.prefix, "BIGINT"),
+                *chain_table_statements(self.prefix, "BIGINT"),
+                *tree_table_statements(self.prefix, "BIGINT", "BYTEA"),
+            ],
         )
         self.recent_links = RecentLinks()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Insert events, chain links and index rows in one transaction of four round trips.
+        """Insert events, chain links, tree rows and index rows in one transaction of four round trips.
 
         Each round trip inside the table lock is time every other writer waits,
-        so: (1) begin, take the lock, notify and read the chain's head in one
-        message; (2) insert the events; (3) insert links and index rows in one
-        statement of arrays; (4) commit.  (The library's pipeline-mode insert
-        hung for good under load with batches of thousands, so none is used.)
+        so: (1) begin, take the lock, notify and read the chain's head and the
+        tree's size in one message; (2) insert the events; (3) insert links,
+        tree rows and index rows in one statement of arrays; (4) commit.  The
+        tree's frontier is this process's own when it appended last, else one
+        more round trip reads it (``TreeStore._frontier``).
+        (The library's pipeline-mode insert hung for good under load with
+        batches of thousands, so none is used.)
         """
         if not stored_events:
             return []
@@ -63,9 +74,9 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
                 positions = postgres_insert(self, curs, stored_events)
                 if len(positions) != len(stored_events):
                     raise ProgrammingError(f"{len(positions)} positions for {len(stored_events)} events")
-                links = self.links_after(curs, head["hash"] if head else None, stored_events, positions)
-                self.recent_links.stage(links)
-                curs.execute(self._insert_rest, _arrays(links, index_rows(stored_events, positions)))
+                links, tree = self.chained(curs, head, stored_events, positions)
+                self.recent_links.stage(links, tree.frontier)
+                curs.execute(self._insert_rest, _arrays(links, tree, index_rows(stored_events, positions)))
                 curs.execute("COMMIT")
             except BaseException:
                 if conn.info.transaction_status != TransactionStatus.IDLE:
@@ -75,11 +86,10 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
 
     @cached_property
     def _begin_locked(self) -> str:
-        """BEGIN, the library's lock statements, NOTIFY, and the chain's head: one message."""
+        """BEGIN, the library's lock statements, NOTIFY, and the chain's and the tree's heads: one message."""
         lock = postgres_lock_sql(self)
         notify = f'NOTIFY "{notify_channel(self)}"'
-        head = self.HEAD_HASH.format(chain=self._table("event_chain"))
-        return f"BEGIN; {lock}; {notify}; {head}"
+        return f"BEGIN; {lock}; {notify}; {self.head_sql()}"
 
     @cached_property
     def _insert_rest(self) -> str:
@@ -87,6 +97,10 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         return (
             f"WITH links AS (INSERT INTO {p}event_chain (position, id, hash, prev_hash) "
             "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])), "
+            f"leaves AS (INSERT INTO {p}merkle_leaves (leaf, position, hash) "
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[])), "
+            f"nodes AS (INSERT INTO {p}merkle_nodes (level, idx, hash) "
+            "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])), "
             f"developments AS (INSERT INTO {p}development_index "
             "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
             "%s::text[])), "
@@ -118,19 +132,38 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
             curs.execute(self._sql(sql), list(params))
             return int(curs.rowcount)
 
+    @contextmanager
+    def signing_turn(self) -> Iterator[Any]:
+        """A transaction holding the signed notes' lock: one signer at a time; appends go on meanwhile."""
+        with transaction(self, commit=True) as curs:
+            curs.execute(f"LOCK TABLE {self._table('signed_notes')} IN SHARE ROW EXCLUSIVE MODE")
+            yield curs
+
+    @contextmanager
+    def append_turn(self) -> Iterator[Any]:
+        """A transaction holding the events' lock, as an insert does: no append runs meanwhile."""
+        with transaction(self, commit=True) as curs:
+            curs.execute(postgres_lock_sql(self))
+            yield curs
+
+    def _rowcount(self, cursor: Any) -> int:
+        return int(cursor.rowcount)
+
     def has_chain(self) -> bool:
         rows = self._tuples("SELECT to_regclass(?)", [f"{self._table('event_chain')}"])
         return rows[0][0] is not None
 
 
-def _arrays(links: Sequence[Link], rows: Sequence[IndexRows]) -> list[list[Any]]:
-    """The columns of the links and index rows, as the arrays ``_insert_rest`` unnests."""
+def _arrays(links: Sequence[Link], tree: TreeRows, rows: Sequence[IndexRows]) -> list[list[Any]]:
+    """The columns of the links, tree rows and index rows, as the arrays ``_insert_rest`` unnests."""
     developments = [r.development for r in rows]
     refs = [ref for r in rows for ref in r.refs]
     registry = [r.registry for r in rows if r.registry]
     keys = [r.key for r in rows if r.key]
     return [
         *_columns([(k.position, k.id, k.hash, k.prev_hash) for k in links], 4),
+        *_columns(tree.leaves, 3),
+        *_columns(tree.nodes, 3),
         *_columns(developments, 7),
         *_columns(refs, 3),
         *_columns(registry, 3),

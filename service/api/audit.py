@@ -53,8 +53,8 @@ class Checkpoints(MethodView):
     @blp.response(201, CheckpointSchema, description="signed now")
     @blp.alt_response(200, schema=CheckpointSchema, description="the current key had already signed the head")
     def post(self) -> Any:
-        """Sign the log's head now (position, chain hash, time)."""
-        checkpoint, created = runtime().checkpointer.sign_head()
+        """Sign the log's head now (position, chain hash, time), and its tree head (`GET /v1/audit/checkpoint`)."""
+        checkpoint, created = runtime().signer.sign_head_now()
         return checkpoint.as_dict(), 201 if created else 200
 
 

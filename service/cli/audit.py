@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
 
-from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, InvalidCheckpoint, NoChain
+from events.audit.checkpoints import Checkpoint, EmptyLog, InvalidCheckpoint, NoChain
 from events.audit.keys import load_or_create_key
 from events.audit.verify import Report, verify_log
 from events.log.database_access import why_unreadable
 from events.log.opening import open_log
 from service.cli.common import BROKEN, UNVERIFIABLE, settings
+from service.cli.remote import run_remote
+from service.runtime import head_signer
 from service.settings import Settings
 
 
@@ -37,15 +40,30 @@ def _existing_database(chosen: Settings, doing: str) -> str:
     "--since-checkpoint",
     "held_file",
     type=click.File("r", encoding="utf-8"),
-    help="a checkpoint you kept (JSON): check its signature, and that the log still holds it",
+    help="a checkpoint you kept: check its signature, and that the log still holds it "
+    "(JSON offline; with --remote, the signed note GET /v1/audit/checkpoint gave)",
 )
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def verify(held_file: IO[str] | None, as_json: bool) -> None:
+@click.option(
+    "--remote",
+    metavar="URL",
+    help="verify the service at URL from its public answers alone (no database): signature, entries, tree, proofs",
+)
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="with --remote: write the checkpoint verified to this file (pass it as --since-checkpoint next time)",
+)
+@click.option("--token", help="with --remote: a reader token, for a service whose reads need one")
+def verify(held_file: IO[str] | None, as_json: bool, remote: str | None, keep: Path | None, token: str | None) -> None:
     """Recompute the hash chain from the database and check it against the signed checkpoints.
 
     Prints OK, or the first position that breaks and how (altered, missing,
-    inserted, reordered), and exits non-zero when the log is broken.
+    inserted, reordered), and exits non-zero when the log is broken.  With
+    --remote URL it checks a running service instead, from its answers alone.
     """
+    if remote is not None:
+        sys.exit(run_remote(remote, held_file.read() if held_file else None, keep, as_json, token))
     url = _existing_database(settings(), "verify")
     log = open_log(url, create_tables=False)
     try:
@@ -70,6 +88,7 @@ def _describe(report: Report, held: list[Checkpoint]) -> str:
         f"{'head' if v.ok else 'last intact'} hash {v.head_hash}",
         f"signed checkpoints: {report.checkpoints} stored, {v.anchors} met by the chain"
         + (f" (with the {len(held)} you hold)" if held else ""),
+        f"signed tree heads: {report.tree_heads} stored, {v.tree_anchors} met by the tree regrown from the chain",
     ]
     lines += [
         f"  key {use.key_id} signed {use.checkpoints} ({use.first_signed_at} .. {use.last_signed_at})"
@@ -92,12 +111,12 @@ def checkpoint() -> None:
 @checkpoint.command("sign")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="file to write (stdout)")
 def checkpoint_sign(output: IO[str]) -> None:
-    """Sign the head now with the service's key (SIGNING_KEY_FILE) and print the checkpoint as JSON."""
+    """Sign the head now with the service's key (SIGNING_KEY_FILE), and its tree head; print the checkpoint as JSON."""
     chosen = settings()
     log = open_log(_existing_database(chosen, "sign"), create_tables=False)
     try:
         key = load_or_create_key(chosen.signing_key_path)
-        signed, created = Checkpointer(log.store, lambda: key).sign_head()
+        signed, created = head_signer(log, lambda: key, chosen).sign_head_now()
     except (NoChain, EmptyLog, ValueError) as e:
         raise click.ClickException(str(e)) from None
     finally:

@@ -1,4 +1,4 @@
-"""``conflict-status project``: keep the projections current in the background.
+"""``conflict-status project``: keep the projections current, and sign tree heads, in the background.
 
 Reads never write: a serve process catches up after its own appends, and a
 read folds whatever tail of the log is not projected yet, up to a limit.  The
@@ -21,6 +21,8 @@ from typing import Any
 
 import click
 
+from events.audit.keys import load_or_create_key
+from events.audit.signing import HeadSigner, tick_for
 from events.log.application import ConflictLog
 from events.log.database_url import is_sqlite, libpq_url
 from events.log.library import notify_channel
@@ -28,6 +30,7 @@ from events.log.opening import open_log
 from projections.database import open_database
 from projections.store import ProjectionStore
 from service.cli.common import settings
+from service.runtime import head_signer
 
 log = logging.getLogger("conflict_status.worker")
 
@@ -88,10 +91,14 @@ def wakeups_for(conflict_log: ConflictLog, database_url: str, stop: threading.Ev
     return Notifications(stop, database_url, channel)
 
 
-def follow(store: ProjectionStore, wakeups: Wakeups, stop: threading.Event, poll: float) -> None:
-    """Catch up, then wait for the log to grow, until ``stop`` is set."""
+def follow(
+    store: ProjectionStore, wakeups: Wakeups, stop: threading.Event, poll: float, signer: HeadSigner | None = None
+) -> None:
+    """Catch up (and sign the tree heads due), then wait for the log to grow, until ``stop`` is set."""
     reached = -1
     while not stop.is_set():
+        if signer is not None:
+            signer.tick(min(poll, tick_for(signer.interval)))
         try:
             now = store.catch_up()
         except Exception:  # a database that went away: say so, wait, and try again
@@ -101,7 +108,7 @@ def follow(store: ProjectionStore, wakeups: Wakeups, stop: threading.Event, poll
         if now != reached:
             log.info("projections at position %d", now)
             reached = now
-        wakeups.wait(poll)
+        wakeups.wait(min(poll, tick_for(signer.interval)) if signer is not None else poll)
 
 
 @contextmanager
@@ -130,11 +137,12 @@ def stopping_on_signals() -> Iterator[threading.Event]:
     help="seconds between catch-ups when nothing wakes the worker (on SQLite: the polling interval)",
 )
 def project(poll: float) -> None:
-    """Keep the projections current in the background until stopped (SIGTERM).
+    """Keep the projections current and sign the tree heads due, in the background until stopped (SIGTERM).
 
-    Serve processes catch up after their own appends; the worker follows every
-    append, whoever made it.  On PostgreSQL it wakes on each one (LISTEN/NOTIFY,
-    on DATABASE_URL: never on a standby); on SQLite it polls every --poll seconds.
+    Serve processes catch up after their own appends and sign the heads due; the
+    worker follows every append, whoever made it, and signs too.  On PostgreSQL it
+    wakes on each one (LISTEN/NOTIFY, on DATABASE_URL: never on a standby); on SQLite
+    it polls every --poll seconds (and more often when CHECKPOINT_INTERVAL is short).
     """
     chosen = settings()
     logging.basicConfig(level=chosen.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -144,8 +152,10 @@ def project(poll: float) -> None:
         try:
             database.create_tables()
             wakeups = wakeups_for(conflict_log, chosen.database_url, stop)
+            key = load_or_create_key(chosen.signing_key_path)
+            signer = head_signer(conflict_log, lambda: key, chosen)
             try:
-                follow(ProjectionStore(conflict_log, database), wakeups, stop, poll)
+                follow(ProjectionStore(conflict_log, database), wakeups, stop, poll, signer)
             finally:
                 wakeups.close()
         finally:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from events.vocabulary.errors import DevelopmentNotFound, FieldError
 from events.vocabulary.occurred import check_day
+from projections.items import Scope, pair_key
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 from service import headers, problems
@@ -141,8 +142,18 @@ def agenda(a: str, b: str) -> str:
 @blp.get("/audit/<conflict>")
 def audit(conflict: str) -> str:
     """A conflict's replay as readable steps, a diff of two points (``from``, ``to``), the log's verification."""
+    return _audit(("conflict", conflict))
+
+
+@blp.get("/audit/agendas/<a>/<b>")
+def agenda_audit(a: str, b: str) -> str:
+    """An agenda's replay, a diff of two points and the log's verification, as a conflict's audit page has."""
+    return _audit(("agenda", pair_key(a.upper(), b.upper())))
+
+
+def _audit(scope: Scope) -> str:
     model = audit_models.audit_page(
-        conflict, _whole("after", 0) or 0, request.args.get("from", "").strip(), request.args.get("to", "").strip()
+        scope, _whole("after", 0) or 0, request.args.get("from", "").strip(), request.args.get("to", "").strip()
     )
     return render_template("audit.html", **model)
 

@@ -20,6 +20,8 @@ from eventsourcing.utils import get_topic
 
 from events.audit.checkpoints import Checkpointer
 from events.audit.keys import load_or_create_key
+from events.audit.proofs import Proofs
+from events.audit.signing import HeadSigner
 from events.audit.verify import verify_log
 from events.log.admission import Submission
 from events.log.development import Development
@@ -58,19 +60,23 @@ def source(database_url: str, tmp_path: Path) -> Iterator[str]:
         again = StoredEvent(UUID(stored.id), 1, get_topic(Development.Recorded), b"{}")
         with pytest.raises(IntegrityError):  # PostgreSQL's sequence moves on all the same
             log.recorder.insert_events([again])
-        Checkpointer(log.store, lambda: load_or_create_key(tmp_path / "key.pem")).sign_head()
+        key = load_or_create_key(tmp_path / "key.pem")
+        Checkpointer(log.store, lambda: key).sign_head()
+        HeadSigner(log.store, lambda: key, "test/log", every=5).sign_due()  # signed tree heads at 5, 10, ...
         log.submit({**CALL, "summary": "After the checkpoint."})
     finally:
         log.close()
     yield database_url
 
 
-def head_hash(database_url: str) -> tuple[int, str, int]:
+def head_hash(database_url: str) -> tuple[int, str, int, int, bytes]:
+    """The head, its hash, the checkpoints and tree heads met, and the Merkle root of the whole log."""
     log = open_log(database_url, create_tables=False)
     try:
         report = verify_log(log.store, [])
         assert report.ok, report.as_dict()
-        return report.verdict.head, report.verdict.head_hash, report.verdict.anchors
+        v = report.verdict
+        return v.head, v.head_hash, v.anchors, v.tree_anchors, Proofs(log.store).root(log.store.tree_size())
     finally:
         log.close()
 
@@ -83,7 +89,8 @@ def test_a_backup_restores_the_same_chain_head_and_checkpoints_on_either_backend
     assert exported.exit_code == 0, exported.output
     restored = run(other_database, "import", "--format", "backup", str(backup))
     assert restored.exit_code == 0, restored.output
-    assert head_hash(other_database) == head_hash(source)  # same head, same hash, the checkpoint met
+    assert head_hash(other_database) == head_hash(source)  # same head, hash and tree; the checkpoints met
+    assert head_hash(source)[3] == 4  # the signed tree heads too
     assert f"head hash {head_hash(source)[1]}" in restored.output
 
     log, original = open_log(other_database), open_log(source)

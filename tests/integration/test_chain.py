@@ -200,7 +200,9 @@ def test_writers_in_separate_processes_leave_one_unbroken_chain(log: ConflictLog
 
 def test_a_log_written_before_the_chain_is_chained_by_its_next_append(log: ConflictLog, database_url: str) -> None:
     fill(log, 4)
-    Database(database_url).run(("DELETE FROM {chain}", ()))
+    Database(database_url).run(  # as a database written before the chain (and the tree) existed
+        ("DELETE FROM {chain}", ()), ("DELETE FROM {leaves}", ()), ("DELETE FROM {nodes}", ())
+    )
     log.submit(statement(50))
     report = verify_log(log.store)
     assert report.ok, report.verdict.broken

@@ -13,7 +13,7 @@ from events.audit.checkpoints import Checkpoint, Checkpointer, EmptyLog, Invalid
 from events.audit.keys import load_or_create_key
 from events.audit.verify import verify_log
 from events.log.application import ConflictLog
-from tests.audit_helpers import REGISTRATION, fill, statement
+from tests.audit_helpers import fill, statement
 
 
 def test_the_key_file_is_made_once_with_mode_0600_and_then_reused(tmp_path: Path) -> None:
@@ -66,18 +66,6 @@ def test_a_malformed_checkpoint_names_its_fields() -> None:
     assert fields[:3] == ["checkpoint.position", "checkpoint.hash", "checkpoint.signed_at"]
     with pytest.raises(InvalidCheckpoint):
         Checkpoint.from_json("{not json")
-
-
-def test_the_head_is_signed_every_n_developments(log: ConflictLog, tmp_path: Path) -> None:
-    key = load_or_create_key(tmp_path / "k.pem")
-    checkpointer = Checkpointer(log.store, lambda: key, every=5)
-    log.on_appended = checkpointer.after_append
-    log.submit(REGISTRATION)
-    for n in range(1, 12):
-        log.submit(statement(n))
-    assert [c.position for c in checkpointer.checkpoints()] == [5, 10]
-    head = log.read(after=9, limit=1)[0]
-    assert checkpointer.checkpoints()[1].hash == head.hash
 
 
 def test_signing_a_head_already_signed_by_the_key_answers_that_checkpoint(log: ConflictLog, tmp_path: Path) -> None:

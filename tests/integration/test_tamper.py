@@ -14,6 +14,7 @@ import pytest
 
 from events.audit.checkpoints import Checkpointer
 from events.audit.keys import SigningKey
+from events.audit.signing import HeadSigner
 from events.audit.verify import Report, verify_log
 from events.log.admission import Submission
 from events.log.application import ConflictLog
@@ -131,3 +132,38 @@ def test_an_altered_checkpoint_no_longer_verifies(copy: Database) -> None:
     assert broken is not None
     assert (broken.position, broken.kind) == (19, "altered")
     assert "does not verify" in broken.detail
+
+
+def test_signed_tree_heads_catch_a_chain_rewritten_to_match_an_altered_log(
+    log: ConflictLog, database_url: str, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = SigningKey(Ed25519PrivateKey.generate())
+    fill(log, 20)
+    HeadSigner(log.store, lambda: key, "test/log", every=10).sign_due()  # tree heads at 10 and 20 only
+    url = copy_database(database_url, tmp_path)
+    copy = Database(url)
+    try:
+        copy.alter(12, b"Statement number 11.", b"Statement number 71.")
+        rewritten = open_log(copy.url, create_tables=False)
+        try:  # recompute every link, as someone covering their tracks would
+            links = links_for(rewritten.store.stream_rows(20), GENESIS)
+        finally:
+            rewritten.close()
+        copy.run(
+            *[
+                ("UPDATE {chain} SET hash = ?, prev_hash = ? WHERE position = ?", (k.hash, k.prev_hash, k.position))
+                for k in links
+            ]
+        )
+        report = verify(copy)
+        assert report.tree_heads == 2
+        assert report.verdict.broken is not None
+        assert (report.verdict.broken.position, report.verdict.broken.kind) == (20, "altered")
+        assert "no longer make the tree of the tree head signed at" in report.verdict.broken.detail
+        copy.run(("UPDATE {notes} SET root = ? WHERE tree_size = 10", ("AAAA",)))
+        broken = verify(copy).verdict.broken
+        assert broken is not None and "does not verify with the key it records" in broken.detail
+    finally:
+        drop_copy(url)

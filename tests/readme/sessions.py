@@ -34,6 +34,7 @@ INDENT = "  "
 #: what differs from run to run, by shape: a README token of the left shape matches any output token of the right one
 MASKS: list[tuple[str, str]] = [
     ("uuid", r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    ("vkey", r"(?<=\+)[0-9a-f]{8}\+[A-Za-z0-9+/]{44}"),  # a C2SP vkey's key id and key (33 bytes), after its name
     ("timestamp", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"),
     ("sha256", r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])"),
     ("request_id", r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])"),

@@ -87,6 +87,10 @@ class VerifyReportSchema(StrictSchema):
     checkpoints_matched = fields.Integer(
         required=True, metadata={"description": "checkpoints (stored and held) the chain reached and met"}
     )
+    tree_heads = fields.Integer(required=True, metadata={"description": "signed tree heads (C2SP notes) stored"})
+    tree_heads_matched = fields.Integer(
+        required=True, metadata={"description": "signed tree heads whose root the tree regrown from the chain met"}
+    )
     held_checkpoints = fields.Integer(required=True, metadata={"description": "checkpoints given with the request"})
     break_ = fields.Nested(BreakSchema, data_key="break", attribute="break", allow_none=True, required=True)
     keys = fields.List(fields.Nested(KeyUseSchema), required=True)
