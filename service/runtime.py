@@ -134,6 +134,11 @@ class Runtime:
         return self._signer
 
     @property
+    def read_heads(self) -> HeadSigner:
+        """Signed tree heads as the read side holds them: for reading (a standby never signs)."""
+        return head_signer(self.read_log, lambda: self.signing_key, self.settings)
+
+    @property
     def feeds(self) -> Slots:
         """The live feeds this process may serve at once."""
         if self._feeds is None:

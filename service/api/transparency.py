@@ -60,7 +60,7 @@ class Entries(MethodView):
         0x00 followed by the bytes, and the entry's chain hash is SHA-256 of
         the bytes (the next entry's `prev_hash`).  Page with `next_after`.
         """
-        page = Proofs(runtime().log.store).entries(after=after, leaf=leaf, limit=limit)
+        page = Proofs(runtime().read_log.store).entries(after=after, leaf=leaf, limit=limit)
         headers = {}
         if page.next_after is not None:
             link = url_for("transparency.Entries", after=page.next_after, limit=limit, _external=True)
@@ -82,7 +82,7 @@ class LatestCheckpoint(MethodView):
         `— <key name> <base64 of the 4-byte key id and the Ed25519 signature>`.
         Verify it with `GET /v1/audit/key`.
         """
-        return _text(runtime().signer.latest_signed().note)
+        return _text(runtime().read_heads.latest_signed().note)
 
 
 @blp.route("/key")
@@ -91,7 +91,7 @@ class VerifierKey(MethodView):
     @blp.doc(responses={"200": {**TEXT, "description": "a C2SP vkey: <name>+<key id>+<base64 of 0x01 and the key>"}})
     def get(self) -> Response:
         """The key that signs checkpoints, in C2SP vkey form (its name is the checkpoints' origin)."""
-        return _text(runtime().signer.verifier_key() + "\n")
+        return _text(runtime().read_heads.verifier_key() + "\n")
 
 
 @blp.route("/proof/inclusion")
@@ -106,8 +106,8 @@ class InclusionProof(MethodView):
         Check it against the root of a signed checkpoint of that size, with the
         leaf hash recomputed from the entry's bytes (`GET /v1/audit/entries`).
         """
-        size = size if size is not None else runtime().signer.latest_signed().size
-        proof = Proofs(runtime().log.store).inclusion(position, size)
+        size = size if size is not None else runtime().read_heads.latest_signed().size
+        proof = Proofs(runtime().read_log.store).inclusion(position, size)
         return {
             "position": proof.position,
             "leaf_index": proof.leaf_index,
@@ -128,6 +128,6 @@ class ConsistencyProof(MethodView):
         With a checkpoint you kept and a newer one, it proves the log only grew
         between them.
         """
-        to = to if to is not None else runtime().signer.latest_signed().size
-        proof = Proofs(runtime().log.store).consistency(from_, to)
+        to = to if to is not None else runtime().read_heads.latest_signed().size
+        proof = Proofs(runtime().read_log.store).consistency(from_, to)
         return {"from": proof.old_size, "to": proof.new_size, "hashes": [_b64(h) for h in proof.hashes]}

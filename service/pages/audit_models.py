@@ -136,7 +136,7 @@ def _scope_page(scope: Scope) -> dict[str, Any]:
 
 def _tree_head() -> tuple[SignedHead | None, bool]:
     """The latest signed tree head, and whether its signature holds under the key it records."""
-    head = runtime().signer.latest()
+    head = runtime().read_heads.latest()
     return head, head is not None and head_holds(head)
 
 
@@ -152,7 +152,7 @@ def audit_page(scope: Scope, after: int, diff_from: str, diff_to: str) -> dict[s
     head, head_ok = _tree_head()
     steps = replay.body.get("steps", [])
     included = (
-        Proofs(runtime().log.store).included([step["position"] for step in steps], head.size, head.root)
+        Proofs(runtime().read_log.store).included([step["position"] for step in steps], head.size, head.root)
         if head is not None and head_ok
         else {}
     )
@@ -186,7 +186,7 @@ def audit_page(scope: Scope, after: int, diff_from: str, diff_to: str) -> dict[s
         "key_id": runtime().signing_key.key_id,
         "tree_head": head,
         "tree_head_ok": head_ok,
-        "vkey": runtime().signer.verifier_key(),
+        "vkey": runtime().read_heads.verifier_key(),
     }
 
 
