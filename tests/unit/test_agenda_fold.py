@@ -105,3 +105,25 @@ def test_the_summary_line_counts_topics_and_contacts() -> None:
     ):
         state = agenda.apply(state, each)
     assert agenda.summary_line(state) == "2 topics, 1 contact, last contact 2020-06-26"
+
+
+def test_an_agenda_is_named_by_its_pair_and_its_answer_has_every_fact_of_the_contract() -> None:
+    answer = fold()
+    assert list(answer) == [
+        "agenda",
+        "parties",
+        "topics",
+        "contacts",
+        "contact_count",
+        "briefings",
+        "joint_positions",
+        "last_contact",
+        "last_development",
+        "developments",
+    ]
+    assert (answer["agenda"], answer["parties"], answer["last_contact"]) == ("FRA-RUS", ["FRA", "RUS"], None)
+
+
+def test_the_summary_line_speaks_of_one_topic_and_no_contact_in_the_singular() -> None:
+    state = agenda.apply(agenda.initial("FRA-RUS"), raised("2020-06-26", "RUS", ["libya"]))
+    assert agenda.summary_line(state) == "1 topic, 0 contacts, last contact none"

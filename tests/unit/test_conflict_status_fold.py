@@ -132,3 +132,74 @@ def test_evidence_of_twenty_is_shown_whole_and_not_capped() -> None:
 def test_every_development_counts_and_the_last_in_world_order_is_named() -> None:
     got = answer(item("StatementIssued", "2020-06-26", {"by": "FRA", "text": "t"}, summary="the last"))
     assert got["developments"] == 1 and got["last_development"]["summary"] == "the last"
+
+
+def test_the_answer_has_every_fact_of_the_contract_and_nothing_of_the_folds_bookkeeping() -> None:
+    got = answer(item("StatementIssued", "2020-06-26", {"by": "FRA", "text": "t"}))
+    assert list(got) == [
+        "conflict",
+        "name",
+        "region",
+        "parties",
+        "external_ids",
+        "territory",
+        "began",
+        "ceasefire",
+        "summits",
+        "commitments",
+        "frameworks",
+        "assessment",
+        "intensity",
+        "episode",
+        "fighting",
+        "last_development",
+        "developments",
+    ]
+    assert got["conflict"] == "donbas" and got["territory"] == [] and got["began"] is None
+
+
+def test_registration_gives_territory_and_when_it_began() -> None:
+    registered = item(
+        "ConflictRegistered",
+        "2014-04-06",
+        {"conflict": "donbas", "name": "Donbas", "territory": ["UKR"], "began": "2014-04"},
+    )
+    got = answer(registered)
+    assert (got["territory"], got["began"]) == (["UKR"], "2014-04")
+
+
+def test_the_list_line_says_the_ceasefire_what_is_overdue_the_talks_the_trend_and_an_end() -> None:
+    def line(*items: Item, as_of: str = "2030-01-01") -> str:
+        return conflict_status.summary_line(folded(*items), date.fromisoformat(as_of))
+
+    assert line() == "no ceasefire"
+    due = [
+        item(
+            "CommitmentMade",
+            "2019-12-01",
+            {"commitment": f"c{n}", "description": "d", "parties": ["UKR"], "due": "2019-12-31"},
+        )
+        for n in range(2)
+    ]
+    summits = [item("SummitProposed", "2020-01-02", {"summit": f"s{n}", "proposed_by": ["FRA"]}) for n in range(2)]
+    assessed = item("StatusAssessed", "2020-01-31", {"trend": "improved", "period": "2020-01"})
+    ended = item("ConflictEnded", "2020-02-01", {})
+    agreed = item("CeasefireAgreed", "2019-12-09", {"parties": ["UKR", "RUS"]})
+    assert line(agreed, due[0], summits[0]) == "ceasefire agreed; 1 commitment overdue; 1 summit proposed"
+    assert line(agreed, *due, *summits, assessed, ended) == (
+        "ceasefire agreed; 2 commitments overdue; 2 summits proposed; trend improved; ended 2020-02-01"
+    )
+
+
+def test_a_ceasefire_keeps_who_agreed_it_and_the_conflict_counts_them_as_parties() -> None:
+    got = answer(item("CeasefireAgreed", "2019-12-09", {"parties": ["UKR", "RUS"], "effective": "2019-12-31"}))
+    assert got["ceasefire"]["parties"] == ["UKR", "RUS"] and got["parties"] == ["RUS", "UKR"]
+
+
+def test_the_fold_keeps_only_the_fighting_a_later_date_can_still_count() -> None:
+    from datetime import timedelta
+
+    days = [date(2020, 1, 1) + timedelta(days=n) for n in range(100)]
+    state = folded(*(item("FightingReported", d.isoformat(), {"description": "c"}) for d in days))
+    kept = [r["date"] for r in state["fighting"]]
+    assert kept == [d.isoformat() for d in days[-30:]]
