@@ -1,8 +1,9 @@
 """The published CAMEO-to-PLOVER conversion table, read from its text file.
 
 Lines read ``<cameo>: <PLOVER EVENT>, <mode>, <context>[; context] # <CAMEO label>``
-(``CAMEO2PLOVER-2021.txt`` of openeventdata/PLOVER, CC BY-SA 4.0).  The table is
-not shipped with the service: give its path (``--cameo-table``).  A code missing
+(``CAMEO2PLOVER-2021.txt`` of openeventdata/PLOVER, CC BY-SA 4.0).  The table ships
+with the service (``gdelt_codes.shipped_cameo_table``, read by ``--format gdelt``); the
+``plover`` path's CAMEO rows take it from ``--cameo-table``.  A code missing
 from the table falls back to its three- and then two-digit parent; CAMEO roots 01
 and 02 are absent from the table (PLOVER dropped them), so their rows have no
 PLOVER category and are reported.

@@ -100,7 +100,7 @@ def plan_all(out: Plan, coded: Sequence[Coded], world: World, dataset: str, conf
 def _development(event: Coded, dataset: str, conflict: str | None, world: World) -> Planned:
     sources = _states(event.sources)
     targets = [code for code in _states(event.targets) if code not in sources]
-    kind, data = _closest(event, sources, targets)
+    kind, data = closest_type(event, sources, targets)
     if kind in ("CeasefireAgreed", "CeasefireViolated", "FightingReported") and conflict is None:
         raise RowProblem(
             f"a {kind} needs a conflict, and event rows name none: import such rows with a conflict (--conflict)"
@@ -135,7 +135,7 @@ def _states(actors: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _closest(event: Coded, sources: list[str], targets: list[str]) -> tuple[str, dict[str, Any]]:
+def closest_type(event: Coded, sources: list[str], targets: list[str]) -> tuple[str, dict[str, Any]]:
     """The development type and data closest to a PLOVER event, or ``RowProblem`` saying why none is."""
     text = clip(event.text or event.label or event.event, 4000)
     slug = slugify(event.row_id)

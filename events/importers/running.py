@@ -24,7 +24,7 @@ same import again resumes where it stopped (what was stored is recognised).
 
 from __future__ import annotations
 
-from events.importers import plover, ucdp_ged, ucdp_pa
+from events.importers import gdelt, plover, ucdp_ged, ucdp_pa
 from events.importers.decisions import Decisions, all_of
 from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
 from events.importers.plan import Checked, ImportProblem, Plan, World
@@ -35,7 +35,7 @@ from events.vocabulary.errors import InvalidDevelopment
 from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.validation import check_development
 
-FORMATS = ("ucdp-ged", "ucdp-pa", "plover")
+FORMATS = ("ucdp-ged", "ucdp-pa", "plover", "gdelt")
 
 
 def run_import(
@@ -72,6 +72,8 @@ def make_plan(fmt: str, data: bytes, world: World, options: ImportOptions) -> Pl
             conflict=options.conflict,
             release=options.release,
         )
+    if fmt == "gdelt":
+        return gdelt.plan(data, world, options)
     raise ImportProblem(f"unknown format '{fmt}'; the formats are {', '.join(FORMATS)}")
 
 
@@ -82,6 +84,8 @@ def read_world(log: ConflictLog) -> World:
     for development in all_of(log, ["ConflictRegistered"]):
         for external in development.data.get("external_ids", []):
             world.conflicts_by_external_id.setdefault(external, development.data["conflict"])
+        world.territory[development.data["conflict"]] = development.data.get("territory", [])
+        world.parties[development.data["conflict"]] = development.data.get("parties", [])
     for development in all_of(log, ["CeasefireCalled", "CeasefireAgreed"]):
         day = development.latest
         if development.data.get("effective"):

@@ -14,6 +14,7 @@ from events.vocabulary.kinds import (
     EXTERNAL_ID,
     ActorCode,
     Choice,
+    Codes,
     Count,
     CountryCode,
     DevelopmentId,
@@ -308,6 +309,25 @@ SOURCE = Record(
 )
 
 
+#: one upstream row a development gathers with others: a GDELT event mentioned by the same article
+MENTION = Record(
+    {
+        "id": Spec(Text(40, description="the row's id in the data set, such as GDELT's GLOBALEVENTID")),
+        "date": Spec(EdtfDate(description="the day the row gives the event")),
+        "event_code": Spec(Text(10, description="its CAMEO EventCode")),
+        "root": Spec(Flag(description="whether it is the root event of its article (IsRootEvent)")),
+        "mentions": Spec(Count(description="NumMentions")),
+        "sources": Spec(Count(description="NumSources")),
+        "articles": Spec(Count(description="NumArticles")),
+        "tone": Spec(Number(-100, 100, description="AvgTone"), required=False),
+        "goldstein": Spec(Number(-10, 10, description="GoldsteinScale"), required=False),
+        "quad_class": Spec(Count(maximum=4, description="QuadClass"), required=False),
+    },
+    description="one upstream row gathered into the development, with its counts",
+    name="Mention",
+)
+
+
 #: where an imported development comes from: the upstream data set, its release and row.
 #: The importers derive a development's id from ``dataset`` and ``row_id`` (never from
 #: ``release``), so that a newer release of the same row is recognised and corrects it.
@@ -322,6 +342,11 @@ ORIGIN = Record(
                 max_items=20,
                 description="what the importer noticed about the upstream row (and dealt with)",
             ),
+            required=False,
+        ),
+        "codes": Spec(Codes(), required=False),
+        "mentions": Spec(
+            ListOf(MENTION, max_items=1000, description="every upstream row (a GDELT event) the development gathers"),
             required=False,
         ),
     },

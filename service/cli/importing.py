@@ -39,7 +39,7 @@ def _count_rows(stream: IO[str]) -> int:
     show_default=True,
     help="ndjson: developments, one a line; backup: a backup made by export --format backup, restored "
     "verbatim into an empty database; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); "
-    "plover: PLOVER JSON records or tab-separated CAMEO-coded rows (GDELT)",
+    "plover: PLOVER JSON records or tab-separated CAMEO-coded rows; gdelt: GDELT 1.0 or 2.0 event exports",
 )
 @click.option(
     "--example", type=click.Choice(EXAMPLES), help="import an example shipped with the service instead of FILE"
