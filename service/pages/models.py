@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound
 from events.vocabulary.occurred import stored_occurred
 from projections.ceasefires import is_fighting
+from projections.finding import SORTS, STATUSES, Search, find, regions
 from projections.queries import Queries, ScopeNotFound
 from service.api.schemas.events import DevelopmentSchema
 from service.pages import charts
@@ -94,20 +96,38 @@ def _span_of(occurred: str) -> tuple[date, date]:
 # -- overview ---------------------------------------------------------------------------
 
 
-def overview() -> dict[str, Any]:
-    """Every conflict (newest development first) with its status, every agenda, and the latest developments."""
+def overview(search: Search) -> dict[str, Any]:
+    """The conflicts ``search`` finds (newest development first unless it sorts), every agenda, the latest developments.
+
+    The rows are the list's items as ``GET /v1/conflicts`` answers them, nothing asked per
+    conflict, so the page costs one read however many conflicts there are.
+    """
     queries = runtime().queries
-    rows = []
-    for item in queries.conflicts()["items"]:
-        status = queries.conflict(item["conflict"])
-        rows.append({**item, "assessment": status["assessment"], "fighting": status["fighting"]})
-    rows.sort(key=lambda r: r["name"] or r["conflict"])
-    rows.sort(key=lambda r: latest_day((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
+    every = queries.conflicts()["items"]
+    rows = find(every, search if search.sort else Search(search.q, search.statuses, search.region, "latest"))
     agendas = sorted(queries.agendas()["items"], key=lambda a: latest_day(a["last_contact"]) or date.min, reverse=True)
     log = runtime().read_log
     head = log.head()
     recent = [development_answer(d) for d in log.read(after=max(0, head - RECENT), limit=RECENT)]
-    return {"conflicts": rows, "agendas": agendas, "recent": list(reversed(recent)), "head": head}
+    return {
+        "conflicts": rows,
+        "total": len(every),
+        "search": search,
+        "regions": regions(every),
+        "csv_href": "/v1/conflicts?" + urlencode([("format", "csv"), *_search_pairs(search)]),
+        "statuses": STATUSES,
+        "sorts": SORTS,
+        "agendas": agendas,
+        "recent": list(reversed(recent)),
+        "head": head,
+    }
+
+
+def _search_pairs(search: Search) -> list[tuple[str, str]]:
+    pairs = [("q", search.q)] if search.q else []
+    pairs += [("status", s) for s in search.statuses]
+    pairs += [("region", search.region)] if search.region else []
+    return pairs + ([("sort", search.sort)] if search.sort else [])
 
 
 # -- a conflict -------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_the_overview_lists_every_conflict_with_the_newest_development_first(see
     names = re.findall(r'<a href="/conflicts/([a-z-]+)">', html)
     assert set(names[:3]) == {"ukraine-east", "libya", "syria"}
     assert "violated" in html and "called" in html
-    assert "not assessed yet" in html
+    assert "Latest assessment" not in html  # no column that is empty for conflicts never assessed
     assert 'href="/agendas/FRA/RUS"' in html
 
 
@@ -94,7 +94,9 @@ def test_the_overview_lists_the_recent_developments_for_the_live_list_to_follow(
     assert "The complete ceasefire promised for the end of 2019 did not hold." in html
 
 
-def test_the_overview_shows_the_latest_assessment(seeded: FlaskClient, submitter: dict[str, str]) -> None:
+def test_the_overview_gives_the_latest_assessments_trend_in_the_conflicts_summary(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
     assessed = {
         "type": "StatusAssessed",
         "occurred": "2020-06-30",
@@ -106,7 +108,8 @@ def test_the_overview_shows_the_latest_assessment(seeded: FlaskClient, submitter
     }
     assert seeded.post("/v1/events", json=assessed, headers=submitter).status_code == 201
     html = page(seeded, "/")
-    assert "deteriorated" in html and "conflict risk" in html and "for 2020-06" in html
+    row = re.search(r'<a href="/conflicts/libya">.*?</tr>', html, re.S)
+    assert row is not None and "trend deteriorated" in row.group(0)
     assert html.index('href="/conflicts/libya"') < html.index('href="/conflicts/ukraine-east"')
 
 
@@ -435,3 +438,34 @@ def test_a_bands_label_is_drawn_only_where_it_fits() -> None:
     ]
     rects = charts.draw([charts.Lane("Ceasefire", bands=bands)], date(2020, 1, 1), date(2020, 12, 31)).lanes[0].rects
     assert [r.text for r in rects] == ["", "ceasefire violated"]
+
+
+# -- finding on the overview ------------------------------------------------------------
+
+
+def test_the_overview_finds_conflicts_by_words_status_and_region_from_its_address(seeded: FlaskClient) -> None:
+    def found(query: str) -> list[str]:
+        html = page(seeded, f"/?{query}")
+        return re.findall(r'<th scope="row"><a href="/conflicts/([a-z-]+)">', html)
+
+    assert found("q=ukraine") == ["ukraine-east"]
+    assert found("region=North+Africa") == ["libya"]
+    assert found("status=violated") == ["ukraine-east"]
+    assert found("q=ukraine&status=agreed") == []
+    assert "No conflict matches this search" in page(seeded, "/?q=atlantis")
+    assert "1 of 3 conflicts match." in text_of(page(seeded, "/?q=syria"))
+
+
+def test_the_overview_keeps_the_search_in_its_form_and_its_csv_link(seeded: FlaskClient) -> None:
+    html = page(seeded, "/?q=ukr&status=violated&region=Europe&sort=name")
+    assert 'name="q" value="ukr"' in html
+    assert 'value="violated" checked' in html
+    assert "<option selected>Europe</option>" in html
+    assert 'href="/v1/conflicts?format=csv&amp;q=ukr&amp;status=violated&amp;region=Europe&amp;sort=name"' in html
+    assert 'id="ignored-parameters"' not in html
+
+
+def test_a_search_the_overview_cannot_read_is_an_error_page_that_says_why(seeded: FlaskClient) -> None:
+    assert "is not a ceasefire status" in page(seeded, "/?status=peaceful", 400)
+    assert "the regions are: Europe, Middle East, North Africa" in page(seeded, "/?region=Mars", 400)
+    assert "is not an order" in page(seeded, "/?sort=size", 400)
