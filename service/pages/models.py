@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +21,7 @@ from events.vocabulary.errors import DevelopmentNotFound
 from events.vocabulary.occurred import stored_occurred
 from projections.ceasefires import is_fighting
 from projections.finding import SORTS, STATUSES, Search, find, regions
-from projections.queries import Queries, ScopeNotFound
+from projections.queries import Queries, ScopeNotFound, today
 from service.api.schemas.events import DevelopmentSchema
 from service.pages import charts
 from service.runtime import runtime
@@ -252,7 +252,17 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         "earlier": sum(1 for d in days if d < start),
         "previous_day": max(earlier) if earlier else None,
         "next_day": _next_day(queries, conflict, asked, at),
+        "audit_href": audit_href(f"/audit/{conflict}", as_of, known_at, at),
     }
+
+
+def audit_href(path: str, as_of: date | None, known_at: int | None, at: int) -> str:
+    """The audit page of what a page shows: its diff ends on the asked date (and position) and starts a day earlier."""
+    if as_of is None and known_at is None:
+        return path
+    day = as_of or today()
+    pinned = f"@{at}" if known_at is not None else ""
+    return path + "?" + urlencode({"from": f"{day - timedelta(days=1)}{pinned}", "to": f"{day}{pinned}"})
 
 
 # -- an agenda --------------------------------------------------------------------------
@@ -286,6 +296,12 @@ def agenda_page(a: str, b: str, as_of: date | None, known_at: int | None) -> dic
         "known_at": known_at,
         "head": agenda["computed_for"]["head"],
         "at": agenda["computed_for"]["known_at"],
+        "audit_href": audit_href(
+            f"/audit/agendas/{agenda['parties'][0]}/{agenda['parties'][1]}",
+            as_of,
+            known_at,
+            agenda["computed_for"]["known_at"],
+        ),
     }
 
 
@@ -303,9 +319,50 @@ def _marks_of(facts: list[dict[str, Any]], kind: str) -> list[charts.Mark]:
 # -- one development --------------------------------------------------------------------
 
 
+#: the fields of a development's data that name actors
+ACTOR_FIELDS = ("by", "to", "parties", "participants", "third_parties", "represents", "raised_by", "proposed_by")
+
+
 def development_page(ident: str) -> dict[str, Any]:
-    """One development, as ``GET /v1/events/{id}`` gives it."""
-    return {"development": development_answer(runtime().read_log.get(ident))}
+    """One development, as ``GET /v1/events/{id}`` gives it, with its data and actors written for people."""
+    development = development_answer(runtime().read_log.get(ident))
+    data = development["data"] or {}
+    codes = [
+        *development["actors"],
+        *(p["represents"] for p in development.get("persons") or [] if p.get("represents")),
+    ]
+    for key in ACTOR_FIELDS:
+        value = data.get(key)
+        codes += value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    names = actor_names(codes)
+    facts = [(key, readable(key, value, names)) for key, value in data.items()]
+    return {"development": development, "names": names, "facts": facts}
+
+
+def actor_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names registered (``ActorRegistered``) for these actor codes; codes never registered are left out."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    log = runtime().read_log
+    positions = [row["position"] for row in log.store.registry_rows("actor", wanted)]
+    return {d.data["actor"]: d.data["name"] for d in log.developments(positions) if d.type == "ActorRegistered"}
+
+
+def named(code: str, names: dict[str, str]) -> str:
+    """An actor code as ``Name (CODE)`` when a name is registered for it, else the code."""
+    return f"{names[code]} ({code})" if code in names else code
+
+
+def readable(key: str, value: Any, names: dict[str, str]) -> Any:
+    """A value of a development's data for people: deaths as numbers in words, actors by name, the rest as is."""
+    if key == "deaths" and isinstance(value, dict) and "best" in value:
+        return f"{value['best']:,} (low {value.get('low', value['best']):,}, high {value.get('high', value['best']):,})"
+    if key in ACTOR_FIELDS and isinstance(value, str):
+        return named(value, names)
+    if key in ACTOR_FIELDS and isinstance(value, list):
+        return [named(v, names) if isinstance(v, str) else v for v in value]
+    return value
 
 
 # -- audit ------------------------------------------------------------------------------

@@ -469,3 +469,45 @@ def test_a_search_the_overview_cannot_read_is_an_error_page_that_says_why(seeded
     assert "is not a ceasefire status" in page(seeded, "/?status=peaceful", 400)
     assert "the regions are: Europe, Middle East, North Africa" in page(seeded, "/?region=Mars", 400)
     assert "is not an order" in page(seeded, "/?sort=size", 400)
+
+
+# -- small defects a reader met ---------------------------------------------------------
+
+
+def test_a_developments_page_writes_deaths_in_words_and_names_registered_actors(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    group = {
+        "type": "ActorRegistered",
+        "occurred": "2014-04",
+        "actors": [],
+        "sources": [{"name": "UCDP actor list"}],
+        "summary": "The Donetsk People's Republic is registered.",
+        "data": {"actor": "UCDP-5914", "name": "DPR", "kind": "group"},
+    }
+    assert seeded.post("/v1/events", json=group, headers=submitter).status_code == 201
+    report = {**fighting("ukraine-east", "2020-03-02", 12), "actors": ["UKR", "UCDP-5914"]}
+    created = seeded.post("/v1/events", json=report, headers=submitter)
+    assert created.status_code == 201, created.json
+    text = text_of(page(seeded, f"/developments/{created.json['id']}"))
+    assert "12 (low 12, high 14)" in text
+    assert '"best"' not in text
+    assert "DPR UCDP-5914" in text  # the name, with its code beside it
+
+
+def test_audit_this_conflict_keeps_the_date_and_record_time_asked(seeded: FlaskClient) -> None:
+    html = page(seeded, "/conflicts/ukraine-east?as_of=2020-01-15&known_at=10")
+    assert 'href="/audit/ukraine-east?from=2020-01-14%4010&amp;to=2020-01-15%4010" id="audit-link"' in html
+    assert 'href="/audit/ukraine-east" id="audit-link"' in page(seeded, "/conflicts/ukraine-east")
+    assert "?from=2020-01-14&amp;to=2020-01-15" in page(seeded, "/agendas/FRA/RUS?as_of=2020-01-15")
+    audit = page(seeded, "/audit/ukraine-east?from=2020-01-14%4010&to=2020-01-15%4010")
+    assert "2020-01-15@10" in audit
+
+
+def test_the_docs_page_fits_a_phone_and_every_answer_finds_the_services_icon(seeded: FlaskClient) -> None:
+    docs = seeded.get("/docs").get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in docs
+    assert 'rel="icon"' in docs
+    icon = seeded.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
