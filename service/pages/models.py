@@ -222,7 +222,17 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
     days = [date.fromisoformat(i["occurred_latest"]) for i in items]
     start, end = charts.span(days, as_of, window)
     bands, approximate = ceasefire_bands(queries, conflict, [start, *(d for d in days if d >= start)], end, at)
-    lanes = [charts.Lane("Ceasefire", bands=bands), charts.Lane("Developments", marks=[_mark(i) for i in items])]
+
+    def zoom(first: date, last: date) -> str:
+        """The conflict's page as of a period's last day, its chart showing that period's dots."""
+        window_days = (last - first).days + 1
+        query = {"as_of": last.isoformat(), "window": str(window_days), **({"known_at": str(at)} if known_at else {})}
+        return f"/conflicts/{conflict}?{urlencode(query)}"
+
+    lanes = [
+        charts.Lane("Ceasefire", bands=bands),
+        charts.Lane("Developments", marks=[_mark(i) for i in items], zoom=zoom),
+    ]
     fighting = deaths(items)
     if fighting:
         lanes.append(charts.Lane("Deaths reported", bars=fighting))

@@ -6,6 +6,7 @@ against a real ``serve`` process; these check the server side alone, fast.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -511,3 +512,33 @@ def test_the_docs_page_fits_a_phone_and_every_answer_finds_the_services_icon(see
     icon = seeded.get("/favicon.ico")
     assert icon.status_code == 200
     assert icon.mimetype == "image/svg+xml"
+
+
+# -- charts that stay light -------------------------------------------------------------
+
+
+def test_a_crowded_chart_counts_per_period_and_each_period_opens_its_own_chart_of_dots(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    reports = [fighting("ukraine-east", f"2021-{1 + n // 28:02d}-{1 + n % 28:02d}", 1) for n in range(120)]
+    batch = "\n".join(json.dumps(r) for r in reports)
+    headers = {**submitter, "Content-Type": "application/x-ndjson"}
+    assert seeded.post("/v1/events/batch", data=batch, headers=headers).status_code == 201
+    html = page(seeded, "/conflicts/ukraine-east")
+    assert "counted per month" in html
+    assert '<a href="/conflicts/ukraine-east?as_of=2021-01-31&amp;window=31" tabindex="-1">' in html
+    assert "28 developments from 2021-01-01 to 2021-01-31" in html
+    january = page(seeded, "/conflicts/ukraine-east?as_of=2021-01-31&window=31")
+    assert "counted per" not in january
+    assert january.count('class="dot dot-FightingReported"') == 28
+
+
+def test_a_chart_is_one_tab_stop_however_many_links_it_holds(seeded: FlaskClient) -> None:
+    for path in ("/conflicts/ukraine-east?window=all", "/agendas/FRA/RUS"):
+        html = page(seeded, path)
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        links = re.findall(r"<a\b[^>]*>", svg)
+        assert len(links) > 5
+        assert sum('tabindex="0"' in a for a in links) == 1
+        assert all('tabindex="-1"' in a for a in links if 'tabindex="0"' not in a)
+        assert 'src="/static/pages/chart.js"' in html
