@@ -263,6 +263,13 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         "previous_day": max(earlier) if earlier else None,
         "next_day": _next_day(queries, conflict, asked, at),
         "audit_href": audit_href(f"/audit/{conflict}", as_of, known_at, at),
+        "csv_query": urlencode(
+            {
+                "format": "csv",
+                **({"as_of": as_of.isoformat()} if as_of else {}),
+                **({"known_at": at} if known_at else {}),
+            }
+        ),
     }
 
 

@@ -542,3 +542,11 @@ def test_a_chart_is_one_tab_stop_however_many_links_it_holds(seeded: FlaskClient
         assert sum('tabindex="0"' in a for a in links) == 1
         assert all('tabindex="-1"' in a for a in links if 'tabindex="0"' not in a)
         assert 'src="/static/pages/chart.js"' in html
+
+
+def test_the_conflict_page_links_its_timeline_as_csv_for_the_point_it_shows(seeded: FlaskClient) -> None:
+    html = page(seeded, "/conflicts/ukraine-east?as_of=2020-01-15&known_at=10")
+    assert 'href="/v1/conflicts/ukraine-east/timeline?format=csv&amp;as_of=2020-01-15&amp;known_at=10"' in html
+    response = seeded.get("/v1/conflicts/ukraine-east/timeline?format=csv&as_of=2020-01-15&known_at=10")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'href="/v1/conflicts/ukraine-east/timeline?format=csv"' in page(seeded, "/conflicts/ukraine-east")
