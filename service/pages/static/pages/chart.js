@@ -1,7 +1,8 @@
 // The timeline charts, for the keyboard and for narrow screens.  The charts are drawn on the
 // server and work without this script (their links are listed under them too); with it:
 // - a chart is one stop of the Tab key (a roving tabindex): the arrow keys move between its
-//   links, Home and End go to the first and last, Escape leaves it (the next Tab goes on past it);
+//   links, Home and End go to the first and last, Tab and Escape leave it (after Escape the
+//   next Tab goes on past the chart);
 // - on a screen narrower than the chart, it is scrolled to the as-of marker (or the latest
 //   development), and a hint says it scrolls.
 "use strict";
@@ -18,6 +19,14 @@
       links[index].focus();
     }
 
+    // Escape: focus goes to the figure and its one stop is taken out of the Tab order until focus
+    // moves on, so that the next Tab (or Shift+Tab) goes past the chart, not back into it
+    function leave(at) {
+      links[at].setAttribute("tabindex", "-1");
+      figure.focus();
+      figure.addEventListener("blur", function () { links[at].setAttribute("tabindex", "0"); }, { once: true });
+    }
+
     figure.addEventListener("keydown", function (event) {
       var at = links.indexOf(document.activeElement);
       if (at < 0) return;
@@ -26,7 +35,7 @@
       else if (key === "ArrowLeft" || key === "ArrowUp") moveTo(at - 1);
       else if (key === "Home") moveTo(0);
       else if (key === "End") moveTo(links.length - 1);
-      else if (key === "Escape") figure.focus();
+      else if (key === "Escape") leave(at);
       else return;
       event.preventDefault();
     });

@@ -2,8 +2,9 @@
 // - the record-time slider's value is shown as it moves;
 // - after Back (or Forward) the browser may restore the values a control was left at while
 //   the page says another: every control is set back to what the page was made for;
-// - "Show" sends only what was asked: an empty date and the slider at the log's head (everything
-//   recorded) are left out of the address, so a shared link keeps following the log.
+// - "Show" (and "Find") send only what was asked: an empty field or choice, and the slider at the
+//   log's head (everything recorded), are left out of the address, so a shared link keeps
+//   following the log.
 "use strict";
 (function () {
   var forms = document.querySelectorAll("form.controls");
@@ -35,9 +36,10 @@
       range.addEventListener("input", function () { showValue(range); });
     });
     form.addEventListener("submit", function () {
-      form.querySelectorAll("input[name]").forEach(function (input) {
+      form.querySelectorAll("input[name], select[name]").forEach(function (input) {
         var atHead = input.type === "range" && input.value === input.max;
-        if (atHead || (input.type !== "range" && input.type !== "hidden" && input.value === "")) {
+        var blank = input.type !== "range" && input.type !== "hidden" && input.type !== "checkbox" && input.value === "";
+        if (atHead || blank) {
           input.disabled = true; // a disabled control is not sent
           input.setAttribute("data-left-out", "");
         }
