@@ -32,6 +32,7 @@ BAND_SAMPLES = 100  # as-of answers asked to draw the ceasefire bands
 LISTED = 100  # developments listed under the chart, newest first
 RECENT = 12  # developments listed under "incoming" before the live feed adds more
 DEFAULT_WINDOW = 365  # days a conflict's chart shows before its end, unless asked for all
+HISTORY_SHOWN = 10  # earlier ceasefires listed with their evidence, newest first (the API answer has them all)
 _DEVELOPMENT = DevelopmentSchema()
 
 
@@ -237,11 +238,13 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
     if fighting:
         lanes.append(charts.Lane("Deaths reported", bars=fighting))
     earlier = [d for d in days if d < asked]
+    earlier_ceasefires = list(reversed(status["ceasefire"]["history"]))
     shown = [i for i in reversed(items) if date.fromisoformat(i["occurred_latest"]) >= start]
     return {
         "status": status,
         "ceasefire": developments.cite(status["ceasefire"]),
-        "ceasefire_history": [developments.cite(c) for c in reversed(status["ceasefire"]["history"])],
+        "ceasefire_history": [developments.cite(c) for c in earlier_ceasefires[:HISTORY_SHOWN]],
+        "ceasefire_history_total": len(earlier_ceasefires),
         "summits": [developments.cite(s) for s in status["summits"]],
         "commitments": [developments.cite(c) for c in status["commitments"]],
         "frameworks": [developments.cite(f) for f in status["frameworks"]],

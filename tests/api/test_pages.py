@@ -550,3 +550,28 @@ def test_the_conflict_page_links_its_timeline_as_csv_for_the_point_it_shows(seed
     response = seeded.get("/v1/conflicts/ukraine-east/timeline?format=csv&as_of=2020-01-15&known_at=10")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert 'href="/v1/conflicts/ukraine-east/timeline?format=csv"' in page(seeded, "/conflicts/ukraine-east")
+
+
+def test_a_conflict_with_many_earlier_ceasefires_lists_the_newest_ten_and_says_where_the_rest_are(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    calls = [
+        {
+            "type": "CeasefireCalled",
+            "occurred": f"2021-{month:02d}-01",
+            "conflicts": ["syria"],
+            "actors": ["FRA"],
+            "sources": [{"name": "test"}],
+            "summary": f"A ceasefire is called in month {month}.",
+            "data": {"called_by": ["FRA"]},
+        }
+        for month in range(1, 13)
+    ]
+    batch = "\n".join(json.dumps(c) for c in calls)
+    headers = {**submitter, "Content-Type": "application/x-ndjson"}
+    assert seeded.post("/v1/events/batch", data=batch, headers=headers).status_code == 201
+    html = page(seeded, "/conflicts/syria")
+    table = html[html.index('id="ceasefire-history"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    assert body.count("<tr>") == 10
+    assert "The newest 10 of 11 earlier ceasefires" in text_of(html)
