@@ -239,6 +239,7 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         lanes.append(charts.Lane("Deaths reported", bars=fighting))
     earlier = [d for d in days if d < asked]
     earlier_ceasefires = list(reversed(status["ceasefire"]["history"]))
+    party_names = actor_names(status["parties"])
     shown = [i for i in reversed(items) if date.fromisoformat(i["occurred_latest"]) >= start]
     return {
         "status": status,
@@ -266,6 +267,7 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         "previous_day": max(earlier) if earlier else None,
         "next_day": _next_day(queries, conflict, asked, at),
         "audit_href": audit_href(f"/audit/{conflict}", as_of, known_at, at),
+        "parties": [named(p, party_names) for p in status["parties"]],
         "csv_query": urlencode(
             {
                 "format": "csv",

@@ -575,3 +575,27 @@ def test_a_conflict_with_many_earlier_ceasefires_lists_the_newest_ten_and_says_w
     body = table[table.index("<tbody>") : table.index("</tbody>")]
     assert body.count("<tr>") == 10
     assert "The newest 10 of 11 earlier ceasefires" in text_of(html)
+
+
+def test_a_conflicts_parties_are_named_where_a_name_is_registered(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    group = {
+        "type": "ActorRegistered",
+        "occurred": "2014-04",
+        "actors": [],
+        "sources": [{"name": "UCDP actor list"}],
+        "summary": "The Donetsk People's Republic is registered.",
+        "data": {"actor": "UCDP-5914", "name": "DPR", "kind": "group"},
+    }
+    assert seeded.post("/v1/events", json=group, headers=submitter).status_code == 201
+    registered = {
+        "type": "ConflictRegistered",
+        "occurred": "2014-04",
+        "actors": ["UKR"],
+        "sources": [{"name": "UCDP conflict record"}],
+        "summary": "The conflict in Donetsk is registered.",
+        "data": {"conflict": "donetsk", "name": "Donetsk", "parties": ["UKR", "UCDP-5914"]},
+    }
+    assert seeded.post("/v1/events", json=registered, headers=submitter).status_code == 201
+    assert "Parties: UKR, DPR (UCDP-5914)" in text_of(page(seeded, "/conflicts/donetsk"))
