@@ -40,9 +40,11 @@
       event.preventDefault();
     });
 
-    // a focused link out of sight (at the far end of a scrolled chart) is scrolled into view
+    // a link focused however (a click, a screen reader) becomes the chart's stop; one out of
+    // sight (at the far end of a scrolled chart) is scrolled into view
     links.forEach(function (a) {
       a.addEventListener("focus", function () {
+        links.forEach(function (other) { other.setAttribute("tabindex", other === a ? "0" : "-1"); });
         if (!scroller) return;
         var box = a.getBoundingClientRect(), view = scroller.getBoundingClientRect();
         if (box.left < view.left || box.right > view.right) {
