@@ -6,6 +6,7 @@ tracked head) so that it can be asked again and reproduced.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from events.log.application import ConflictLog
 from events.vocabulary.errors import DomainError
 from events.vocabulary.references import closest
 from projections import agenda, conflict_status
+from projections.finding import Search, find
 from projections.folds import FOLDS, unfolded
 from projections.items import Item, Scope, pair_key
 from projections.store import Folded, ProjectionReader, WorldKey
@@ -184,14 +186,30 @@ class Queries:
             "computed_for": {"as_of": as_of.isoformat() if as_of else None, "known_at": at, "head": head},
         }
 
-    def conflicts(self) -> dict[str, Any]:
-        """Every conflict, with a one-line summary of its current status; and the log position they reflect."""
+    def every_development(
+        self, conflict: str, *, after: WorldKey | None = None, as_of: date | None = None, known_at: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """A conflict's whole timeline from ``after``, page after page, all read at the first page's position."""
+        while True:
+            page = self.timeline(conflict, after=after, limit=1000, as_of=as_of, known_at=known_at)
+            yield from page["items"]
+            if page["next_after"] is None:
+                return
+            after = parse_cursor(page["next_after"])
+            known_at = page["computed_for"]["known_at"]
+
+    def conflicts(self, search: Search | None = None) -> dict[str, Any]:
+        """Every conflict (or those ``search`` finds, in its order), with a one-line summary of its current status.
+
+        And the log position they reflect.
+        """
         day = today()
         states, head = self.store.current("conflict")
         items = [
             {
                 "conflict": key,
                 "name": state["name"],
+                "region": state["region"],
                 "summary": conflict_status.summary_line(state, day),
                 "ceasefire": state["ceasefire"]["status"],
                 "last_development": state["last_development"],
@@ -199,7 +217,7 @@ class Queries:
             }
             for key, state in states
         ]
-        return {"items": items, "computed_for": {"head": head}}
+        return {"items": find(items, search) if search else items, "computed_for": {"head": head}}
 
     def agendas(self) -> dict[str, Any]:
         """Every pair of actors with an agenda; and the log position they reflect."""

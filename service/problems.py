@@ -26,6 +26,7 @@ from events.vocabulary.errors import (
     InvalidDevelopment,
     UnknownReference,
 )
+from projections.finding import UnknownRegion
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 
@@ -56,6 +57,7 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     NoSignedHead: Kind(404, "no-checkpoint", "No tree head has been signed yet"),
     ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    UnknownRegion: Kind(422, "invalid-request", "The request's parameters are invalid"),
     NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),
     ProjectionsOutdated: Kind(503, "projections-outdated", "The projections are being rebuilt for this version"),
 }
@@ -120,6 +122,8 @@ def from_domain(error: DomainError) -> Response:
     errors = [p.as_dict() for p in getattr(error, "problems", [])]
     if isinstance(error, BadKnownAt):
         errors = [{"field": "known_at", "message": str(error)}]
+    if isinstance(error, UnknownRegion):
+        errors = [{"field": "region", "message": str(error)}]
     return problem_response(kind.status, kind.slug, kind.title, str(error), errors)
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from projections.finding import Search
 from projections.queries import parse_cursor
+from service.api import csv_answers
 from service.api.schemas.status import (
     AgendaListSchema,
     AgendaSchema,
     AsOfQuerySchema,
+    ConflictListQuerySchema,
     ConflictListSchema,
     ConflictStatusSchema,
+    FormatQuerySchema,
     TimelineQuerySchema,
     TimelineSchema,
 )
@@ -28,10 +33,25 @@ agendas = Blueprint("agendas", __name__, url_prefix="/v1/agendas", description="
 @conflicts.route("")
 class Conflicts(MethodView):
     @reads
+    @conflicts.arguments(ConflictListQuerySchema, location="query", as_kwargs=True)
     @conflicts.response(200, ConflictListSchema)
-    def get(self) -> Any:
-        """List every conflict with a one-line summary of its current status."""
-        return runtime().queries.conflicts()
+    @conflicts.alt_response(200, **csv_answers.CSV_RESPONSE)
+    def get(
+        self,
+        q: str = "",
+        status: list[str] | None = None,
+        region: str = "",
+        sort: str = "",
+        format: str | None = None,
+    ) -> Any:
+        """List the conflicts with a one-line summary of their current status: all, or those asked for.
+
+        `q` keeps conflicts whose id, name, region or summary hold every word;
+        `status` (repeatable) keeps ceasefire statuses; `region` one region;
+        `sort` orders by name, latest development or number of developments.
+        """
+        answer = runtime().queries.conflicts(Search(q, tuple(status or ()), region, sort))
+        return csv_answers.conflicts(answer) if csv_answers.wanted(format) else answer
 
 
 @conflicts.route("/<conflict>")
@@ -55,25 +75,46 @@ class Timeline(MethodView):
     @reads
     @conflicts.arguments(TimelineQuerySchema, location="query", as_kwargs=True)
     @conflicts.response(200, TimelineSchema)
+    @conflicts.alt_response(200, **csv_answers.CSV_RESPONSE)
     def get(
-        self, conflict: str, limit: int, after: str | None = None, as_of: Any = None, known_at: str | None = None
+        self,
+        conflict: str,
+        limit: int,
+        after: str | None = None,
+        as_of: Any = None,
+        known_at: str | None = None,
+        format: str | None = None,
     ) -> Any:
-        """A conflict's developments in world-time order (ties by log position), a page at a time."""
+        """A conflict's developments in world-time order (ties by log position), a page at a time.
+
+        As CSV (`format=csv` or `Accept: text/csv`) without `limit`, every development from `after` on.
+        """
         try:
             cursor = parse_cursor(after)
         except ValueError as e:
             raise ApiProblem(422, str(e), [{"field": "after", "message": str(e)}]) from None
         queries = runtime().queries
-        return queries.timeline(conflict, after=cursor, limit=limit, as_of=as_of, known_at=queries.known_at(known_at))
+        at = queries.known_at(known_at)
+        if csv_answers.wanted(format):
+            if "limit" in request.args:
+                page = queries.timeline(conflict, after=cursor, limit=limit, as_of=as_of, known_at=at)
+                return csv_answers.timeline(conflict, page["items"])
+            return csv_answers.timeline(
+                conflict, queries.every_development(conflict, after=cursor, as_of=as_of, known_at=at)
+            )
+        return queries.timeline(conflict, after=cursor, limit=limit, as_of=as_of, known_at=at)
 
 
 @agendas.route("")
 class Agendas(MethodView):
     @reads
+    @agendas.arguments(FormatQuerySchema, location="query", as_kwargs=True)
     @agendas.response(200, AgendaListSchema)
-    def get(self) -> Any:
-        """List every pair of actors that has a bilateral agenda."""
-        return runtime().queries.agendas()
+    @agendas.alt_response(200, **csv_answers.CSV_RESPONSE)
+    def get(self, format: str | None = None) -> Any:
+        """List every pair of actors that has a bilateral agenda (as CSV too)."""
+        answer = runtime().queries.agendas()
+        return csv_answers.agendas(answer) if csv_answers.wanted(format) else answer
 
 
 @agendas.route("/<a>/<b>")

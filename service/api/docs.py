@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask_swagger_ui
-from flask import Blueprint, Response, render_template, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
 
 from service import headers
 
@@ -31,6 +31,13 @@ def docs() -> str:
 def swagger_assets(name: str) -> Any:
     """Swagger UI's files, served from the installed package (no CDN)."""
     return send_from_directory(SWAGGER_ASSETS, name, max_age=3600)
+
+
+@blp.get("/favicon.ico")
+def favicon() -> Any:
+    """The service's icon where browsers look for it by themselves (on /docs, JSON answers, /openapi.json)."""
+    folder = current_app.static_folder or ""
+    return send_from_directory(folder, "pages/favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @blp.after_request

@@ -8,15 +8,17 @@ from service.cli.common import settings
 from service.tokens import ROLES, TokenStore, parse_expiry
 
 CURL_EXAMPLE = """
-Submitter token (shown once): {token}
+A new {role} token, shown only this once (keep it in TOKEN):
+  export TOKEN={token}
 
 Try:
   curl -s {url}/v1/events?limit=3
   curl -s -X POST {url}/v1/events \\
-    -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d '{{"type": "StatementIssued", "occurred": "2020-06-27", "conflicts": ["libya"], "actors": ["FRA"],
          "sources": [{{"name": "Elysee statement"}}], "summary": "France repeated its call for a ceasefire.",
          "data": {{"by": "FRA", "text": "France calls again for a ceasefire in Libya.", "topics": ["libya"]}}}}'
+Pages: {url}/
 API docs: {url}/docs
 """
 
@@ -35,7 +37,7 @@ def token() -> None:
     help="when it stops working: after 90d, 12h, 1w2d (s, m, h, d, w), through a date (2026-12-31), "
     "or at a moment (2026-12-31T18:00:00Z); default: never",
 )
-@click.option("--curl", "show_curl", is_flag=True, help="also print a curl example that uses the token")
+@click.option("--curl", "show_curl", is_flag=True, help="print the token inside a curl example and the addresses, once")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="the address, for --curl")
 def token_create(role: str, label: str, expires: str | None, show_curl: bool, base_url: str) -> None:
     """Print a new token for ROLE (it is shown only this once)."""
@@ -45,11 +47,12 @@ def token_create(role: str, label: str, expires: str | None, show_curl: bool, ba
         raise click.BadParameter(str(e), param_hint="--expires") from None
     store = TokenStore(settings().database_url)
     secret, info = store.create(role, label, expires_at)
-    click.echo(secret)
+    if show_curl:  # for people: the token once, in the line that keeps it, then how to use it
+        click.echo(CURL_EXAMPLE.format(role=role, token=secret, url=base_url.rstrip("/")))
+    else:  # for scripts: the token alone on standard output
+        click.echo(secret)
     if info.expires_at:
         click.echo(f"expires {info.expires_at}", err=True)
-    if show_curl:
-        click.echo(CURL_EXAMPLE.format(token=secret, url=base_url.rstrip("/")), err=True)
 
 
 @token.command("list")

@@ -9,6 +9,7 @@ intervals), bands (a state between two dates) and bars (a count on a day).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -24,6 +25,9 @@ NOTE_SPACING = 30  # px between two "+N" notes
 BAND_HEIGHT = 30
 BAR_HEIGHT = 60
 CHAR_WIDTH = 6.6  # px of one character of a band's label (11 px sans-serif)
+MAX_DOTS = 100  # marks a lane draws as dots; past it (when it can zoom) it draws counts per period
+MAX_BINS = 36  # periods a binned lane is cut into, at most
+BIN_HEIGHT = 60
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,24 @@ class Bar:
     href: str
 
 
+#: the address of a narrower chart from one day to another (where a binned period's dots are drawn)
+Zoom = Callable[[date, date], str]
+
+
 @dataclass
 class Lane:
-    """One row of the chart: its marks, bands or bars."""
+    """One row of the chart: its marks, bands or bars.
+
+    A lane that can ``zoom`` draws its marks as counts per period (week, month,
+    quarter or year) when more than ``MAX_DOTS`` fall in the chart's span: each
+    period links to the narrower chart of that period, where the dots are drawn.
+    """
 
     title: str
     marks: list[Mark] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
+    zoom: Zoom | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ class DrawnLane:
     dots: list[Dot] = field(default_factory=list)
     rects: list[Rect] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    binned: str = ""  # the period its marks are counted by ("month"), when they are
 
     @property
     def title_y(self) -> float:
@@ -136,6 +151,21 @@ class Chart:
     @property
     def plot_right(self) -> int:
         return self.width - self.right
+
+    @property
+    def focus(self) -> float:
+        """Where a narrow screen should look first, as a share of the width: the marker, else the latest dot or bar."""
+        if self.marker_x is not None:
+            return round(self.marker_x / self.width, 3)
+        xs = [d.x for lane in self.lanes for d in lane.dots] + [
+            r.x + r.width for lane in self.lanes for r in lane.rects if r.href
+        ]
+        return round(max(xs) / self.width, 3) if xs else 1.0
+
+    @property
+    def binned(self) -> list[DrawnLane]:
+        """The lanes drawn as counts per period."""
+        return [lane for lane in self.lanes if lane.binned]
 
 
 def draw(lanes: list[Lane], start: date, end: date, marker: date | None = None, marker_label: str = "") -> Chart:
@@ -211,12 +241,58 @@ def _bars_label(bars: list[Bar], value: int) -> str:
     return f"{value:,} in {len(bars)} reports from {first.isoformat()} to {last.isoformat()}; largest: {bars[0].label}"
 
 
+def _crowded(lane: Lane, scale: _Scale) -> bool:
+    """True when the lane can zoom and more of its marks fall in the span than it draws as dots."""
+    return lane.zoom is not None and sum(1 for m in lane.marks if scale.shows(m.latest)) > MAX_DOTS
+
+
+def _week(day: date) -> tuple[date, date]:
+    first = day - timedelta(days=day.weekday())
+    return first, first + timedelta(days=7)
+
+
+def _months(step: int) -> Callable[[date], tuple[date, date]]:
+    def period(day: date) -> tuple[date, date]:
+        index = day.year * 12 + day.month - 1
+        index -= index % step
+        after = index + step
+        return date(index // 12, index % 12 + 1, 1), date(after // 12, after % 12 + 1, 1)
+
+    return period
+
+
+#: periods to count marks by: (name, its most days, the first day of the period holding a day and of the next)
+PERIODS: tuple[tuple[str, int, Callable[[date], tuple[date, date]]], ...] = (
+    ("week", 7, _week),
+    ("month", 31, _months(1)),
+    ("quarter", 92, _months(3)),
+    ("year", 366, _months(12)),
+    ("decade", 3653, _months(120)),
+)
+
+
+def bins(marks: list[Mark], start: date, end: date) -> tuple[str, list[tuple[date, date, int]]]:
+    """The marks between ``start`` and ``end`` counted per period, the shortest period giving at most ``MAX_BINS``.
+
+    Each bin is (first day, last day, count); periods with no mark are left out.
+    """
+    days = (end - start).days + 1
+    name, _, period = next((p for p in PERIODS if days / p[1] <= MAX_BINS), PERIODS[-1])
+    counts: dict[tuple[date, date], int] = defaultdict(int)
+    for mark in marks:
+        if start <= mark.latest <= end:
+            counts[period(mark.latest)] += 1
+    return name, [(first, after - timedelta(days=1), n) for (first, after), n in sorted(counts.items())]
+
+
 def _lane_height(lane: Lane, scale: _Scale) -> float:
     height = 0.0
     if lane.bands:
         height = max(height, BAND_HEIGHT)
     if lane.bars:
         height = max(height, BAR_HEIGHT)
+    if _crowded(lane, scale):
+        return max(height, BIN_HEIGHT)
     if lane.marks:
         deepest = max((len(c) for c in _stacks(lane.marks, scale).values()), default=1)
         height = max(height, 14 + min(deepest, MAX_STACK) * DOT_STEP)
@@ -240,6 +316,9 @@ def _draw_lane(lane: Lane, scale: _Scale, y: float, height: float) -> DrawnLane:
             h = max(2.0, round(value / top * (height - 16), 1))
             drawn.rects.append(Rect(x - 2, y + height - h, 4, h, _bars_label(bars, value), "bar", "", bars[0].href))
         drawn.notes.append(Note(scale.right - 4, y + 11, f"max {top:,}"))
+    if lane.zoom is not None and _crowded(lane, scale):
+        _draw_bins(drawn, lane.marks, lane.zoom, scale, y, height)
+        return drawn
     noted = float("-inf")
     for column, marks in sorted(_stacks(lane.marks, scale).items()):
         for i, mark in enumerate(marks[:MAX_STACK]):
@@ -249,6 +328,22 @@ def _draw_lane(lane: Lane, scale: _Scale, y: float, height: float) -> DrawnLane:
             drawn.notes.append(Note(column + 6, y + 10, f"+{len(marks) - MAX_STACK}"))
             noted = column
     return drawn
+
+
+def _draw_bins(drawn: DrawnLane, marks: list[Mark], zoom: Zoom, scale: _Scale, y: float, height: float) -> None:
+    """The lane's marks as one bar a period, its height the count, linking to the period's own chart."""
+    name, counted = bins(marks, scale.start, scale.end)
+    drawn.binned = name
+    top = max((n for _, _, n in counted), default=1)
+    for first, last, n in counted:
+        x0, x1 = scale.x(first), scale.x(last + timedelta(days=1))
+        width = max(2.0, round(x1 - x0 - 1, 1))
+        h = max(3.0, round(n / top * (height - 16), 1))
+        plural = "s" if n != 1 else ""
+        label = f"{n:,} development{plural} from {first.isoformat()} to {last.isoformat()}: open to see them"
+        text = f"{n:,}" if width >= len(f"{n:,}") * CHAR_WIDTH + 4 and h >= 16 else ""
+        drawn.rects.append(Rect(x0, y + height - h, width, h, label, "bin", text, zoom(first, last)))
+    drawn.notes.append(Note(scale.right - 4, y + 11, f"per {name}, max {top:,}"))
 
 
 MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)

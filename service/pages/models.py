@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from events.log.development import RecordedDevelopment
 from events.vocabulary.errors import DevelopmentNotFound
 from events.vocabulary.occurred import stored_occurred
 from projections.ceasefires import is_fighting
-from projections.queries import Queries, ScopeNotFound
+from projections.finding import SORTS, STATUSES, Search, find, regions
+from projections.queries import Queries, ScopeNotFound, today
 from service.api.schemas.events import DevelopmentSchema
 from service.pages import charts
 from service.runtime import runtime
@@ -30,6 +32,7 @@ BAND_SAMPLES = 100  # as-of answers asked to draw the ceasefire bands
 LISTED = 100  # developments listed under the chart, newest first
 RECENT = 12  # developments listed under "incoming" before the live feed adds more
 DEFAULT_WINDOW = 365  # days a conflict's chart shows before its end, unless asked for all
+HISTORY_SHOWN = 10  # earlier ceasefires listed with their evidence, newest first (the API answer has them all)
 _DEVELOPMENT = DevelopmentSchema()
 
 
@@ -94,20 +97,38 @@ def _span_of(occurred: str) -> tuple[date, date]:
 # -- overview ---------------------------------------------------------------------------
 
 
-def overview() -> dict[str, Any]:
-    """Every conflict (newest development first) with its status, every agenda, and the latest developments."""
+def overview(search: Search) -> dict[str, Any]:
+    """The conflicts ``search`` finds (newest development first unless it sorts), every agenda, the latest developments.
+
+    The rows are the list's items as ``GET /v1/conflicts`` answers them, nothing asked per
+    conflict, so the page costs one read however many conflicts there are.
+    """
     queries = runtime().queries
-    rows = []
-    for item in queries.conflicts()["items"]:
-        status = queries.conflict(item["conflict"])
-        rows.append({**item, "assessment": status["assessment"], "fighting": status["fighting"]})
-    rows.sort(key=lambda r: r["name"] or r["conflict"])
-    rows.sort(key=lambda r: latest_day((r["last_development"] or {}).get("occurred")) or date.min, reverse=True)
+    every = queries.conflicts()["items"]
+    rows = find(every, search if search.sort else Search(search.q, search.statuses, search.region, "latest"))
     agendas = sorted(queries.agendas()["items"], key=lambda a: latest_day(a["last_contact"]) or date.min, reverse=True)
     log = runtime().read_log
     head = log.head()
     recent = [development_answer(d) for d in log.read(after=max(0, head - RECENT), limit=RECENT)]
-    return {"conflicts": rows, "agendas": agendas, "recent": list(reversed(recent)), "head": head}
+    return {
+        "conflicts": rows,
+        "total": len(every),
+        "search": search,
+        "regions": regions(every),
+        "csv_href": "/v1/conflicts?" + urlencode([("format", "csv"), *_search_pairs(search)]),
+        "statuses": STATUSES,
+        "sorts": SORTS,
+        "agendas": agendas,
+        "recent": list(reversed(recent)),
+        "head": head,
+    }
+
+
+def _search_pairs(search: Search) -> list[tuple[str, str]]:
+    pairs = [("q", search.q)] if search.q else []
+    pairs += [("status", s) for s in search.statuses]
+    pairs += [("region", search.region)] if search.region else []
+    return pairs + ([("sort", search.sort)] if search.sort else [])
 
 
 # -- a conflict -------------------------------------------------------------------------
@@ -202,16 +223,29 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
     days = [date.fromisoformat(i["occurred_latest"]) for i in items]
     start, end = charts.span(days, as_of, window)
     bands, approximate = ceasefire_bands(queries, conflict, [start, *(d for d in days if d >= start)], end, at)
-    lanes = [charts.Lane("Ceasefire", bands=bands), charts.Lane("Developments", marks=[_mark(i) for i in items])]
+
+    def zoom(first: date, last: date) -> str:
+        """The conflict's page as of a period's last day, its chart showing that period's dots."""
+        window_days = (last - first).days + 1
+        query = {"as_of": last.isoformat(), "window": str(window_days), **({"known_at": str(at)} if known_at else {})}
+        return f"/conflicts/{conflict}?{urlencode(query)}"
+
+    lanes = [
+        charts.Lane("Ceasefire", bands=bands),
+        charts.Lane("Developments", marks=[_mark(i) for i in items], zoom=zoom),
+    ]
     fighting = deaths(items)
     if fighting:
         lanes.append(charts.Lane("Deaths reported", bars=fighting))
     earlier = [d for d in days if d < asked]
+    earlier_ceasefires = list(reversed(status["ceasefire"]["history"]))
+    party_names = actor_names(status["parties"])
     shown = [i for i in reversed(items) if date.fromisoformat(i["occurred_latest"]) >= start]
     return {
         "status": status,
         "ceasefire": developments.cite(status["ceasefire"]),
-        "ceasefire_history": [developments.cite(c) for c in reversed(status["ceasefire"]["history"])],
+        "ceasefire_history": [developments.cite(c) for c in earlier_ceasefires[:HISTORY_SHOWN]],
+        "ceasefire_history_total": len(earlier_ceasefires),
         "summits": [developments.cite(s) for s in status["summits"]],
         "commitments": [developments.cite(c) for c in status["commitments"]],
         "frameworks": [developments.cite(f) for f in status["frameworks"]],
@@ -232,7 +266,25 @@ def conflict_page(conflict: str, as_of: date | None, known_at: int | None, windo
         "earlier": sum(1 for d in days if d < start),
         "previous_day": max(earlier) if earlier else None,
         "next_day": _next_day(queries, conflict, asked, at),
+        "audit_href": audit_href(f"/audit/{conflict}", as_of, known_at, at),
+        "parties": [named(p, party_names) for p in status["parties"]],
+        "csv_query": urlencode(
+            {
+                "format": "csv",
+                **({"as_of": as_of.isoformat()} if as_of else {}),
+                **({"known_at": at} if known_at else {}),
+            }
+        ),
     }
+
+
+def audit_href(path: str, as_of: date | None, known_at: int | None, at: int) -> str:
+    """The audit page of what a page shows: its diff ends on the asked date (and position) and starts a day earlier."""
+    if as_of is None and known_at is None:
+        return path
+    day = as_of or today()
+    pinned = f"@{at}" if known_at is not None else ""
+    return path + "?" + urlencode({"from": f"{day - timedelta(days=1)}{pinned}", "to": f"{day}{pinned}"})
 
 
 # -- an agenda --------------------------------------------------------------------------
@@ -266,6 +318,12 @@ def agenda_page(a: str, b: str, as_of: date | None, known_at: int | None) -> dic
         "known_at": known_at,
         "head": agenda["computed_for"]["head"],
         "at": agenda["computed_for"]["known_at"],
+        "audit_href": audit_href(
+            f"/audit/agendas/{agenda['parties'][0]}/{agenda['parties'][1]}",
+            as_of,
+            known_at,
+            agenda["computed_for"]["known_at"],
+        ),
     }
 
 
@@ -283,9 +341,50 @@ def _marks_of(facts: list[dict[str, Any]], kind: str) -> list[charts.Mark]:
 # -- one development --------------------------------------------------------------------
 
 
+#: the fields of a development's data that name actors
+ACTOR_FIELDS = ("by", "to", "parties", "participants", "third_parties", "represents", "raised_by", "proposed_by")
+
+
 def development_page(ident: str) -> dict[str, Any]:
-    """One development, as ``GET /v1/events/{id}`` gives it."""
-    return {"development": development_answer(runtime().read_log.get(ident))}
+    """One development, as ``GET /v1/events/{id}`` gives it, with its data and actors written for people."""
+    development = development_answer(runtime().read_log.get(ident))
+    data = development["data"] or {}
+    codes = [
+        *development["actors"],
+        *(p["represents"] for p in development.get("persons") or [] if p.get("represents")),
+    ]
+    for key in ACTOR_FIELDS:
+        value = data.get(key)
+        codes += value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    names = actor_names(codes)
+    facts = [(key, readable(key, value, names)) for key, value in data.items()]
+    return {"development": development, "names": names, "facts": facts}
+
+
+def actor_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names registered (``ActorRegistered``) for these actor codes; codes never registered are left out."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    log = runtime().read_log
+    positions = [row["position"] for row in log.store.registry_rows("actor", wanted)]
+    return {d.data["actor"]: d.data["name"] for d in log.developments(positions) if d.type == "ActorRegistered"}
+
+
+def named(code: str, names: dict[str, str]) -> str:
+    """An actor code as ``Name (CODE)`` when a name is registered for it, else the code."""
+    return f"{names[code]} ({code})" if code in names else code
+
+
+def readable(key: str, value: Any, names: dict[str, str]) -> Any:
+    """A value of a development's data for people: deaths as numbers in words, actors by name, the rest as is."""
+    if key == "deaths" and isinstance(value, dict) and "best" in value:
+        return f"{value['best']:,} (low {value.get('low', value['best']):,}, high {value.get('high', value['best']):,})"
+    if key in ACTOR_FIELDS and isinstance(value, str):
+        return named(value, names)
+    if key in ACTOR_FIELDS and isinstance(value, list):
+        return [named(v, names) if isinstance(v, str) else v for v in value]
+    return value
 
 
 # -- audit ------------------------------------------------------------------------------

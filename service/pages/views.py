@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from events.vocabulary.errors import DevelopmentNotFound, FieldError
 from events.vocabulary.occurred import check_day
+from projections.finding import SORTS, STATUSES, Search, UnknownRegion
 from projections.items import Scope, pair_key
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
@@ -90,7 +91,7 @@ def _whole(name: str, default: int | None) -> int | None:
 #: shared by people collect parameters of their own (utm_source, fbclid) and must keep opening.
 #: A page names what it ignored instead, so that a misspelt ``asof`` does not pass unnoticed.
 PAGE_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "pages.overview": (),
+    "pages.overview": ("q", "status", "region", "sort"),
     "pages.conflict": ("as_of", "known_at", "window"),
     "pages.agenda": ("as_of", "known_at"),
     "pages.audit": ("after", "from", "to"),
@@ -120,10 +121,23 @@ def _reads_allowed() -> None:
         )
 
 
+def _search() -> Search:
+    """The overview's search form: ``q``, ``status`` (repeated), ``region`` and ``sort``, blanks left out."""
+    statuses = tuple(dict.fromkeys(s.strip() for s in request.args.getlist("status") if s.strip()))
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise PageError(400, "That search cannot be read", f"'{unknown[0]}' is not a ceasefire status.")
+    sort = request.args.get("sort", "").strip()
+    if sort and sort not in SORTS:
+        raise PageError(400, "That search cannot be read", f"'{sort}' is not an order; use {', '.join(SORTS)}.")
+    q = request.args.get("q", "").strip()[:200]
+    return Search(q, statuses, request.args.get("region", "").strip(), sort)
+
+
 @blp.get("/")
 def overview() -> str:
-    """Every conflict with its ceasefire, latest assessment and last development; the incoming developments."""
-    return render_template("overview.html", **page_models.overview())
+    """The conflicts found (``q``, ``status``, ``region``, ``sort``), with ceasefire and last development; agendas."""
+    return render_template("overview.html", **page_models.overview(_search()))
 
 
 @blp.get("/conflicts/<conflict>")
@@ -191,6 +205,11 @@ def _scope_not_found(error: ScopeNotFound) -> Response:
         )
         suggestion = {"href": href, "text": error.suggestion}
     return _error_page(404, f"No such {kind}", f"This service knows no {kind} '{error.key}'.", suggestion)
+
+
+@blp.errorhandler(UnknownRegion)
+def _unknown_region(error: UnknownRegion) -> Response:
+    return _error_page(400, "No conflict is in that region", f"{str(error)[0].upper()}{str(error)[1:]}.")
 
 
 @blp.errorhandler(DevelopmentNotFound)

@@ -6,6 +6,7 @@ against a real ``serve`` process; these check the server side alone, fast.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -83,7 +84,7 @@ def test_the_overview_lists_every_conflict_with_the_newest_development_first(see
     names = re.findall(r'<a href="/conflicts/([a-z-]+)">', html)
     assert set(names[:3]) == {"ukraine-east", "libya", "syria"}
     assert "violated" in html and "called" in html
-    assert "not assessed yet" in html
+    assert "Latest assessment" not in html  # no column that is empty for conflicts never assessed
     assert 'href="/agendas/FRA/RUS"' in html
 
 
@@ -94,7 +95,9 @@ def test_the_overview_lists_the_recent_developments_for_the_live_list_to_follow(
     assert "The complete ceasefire promised for the end of 2019 did not hold." in html
 
 
-def test_the_overview_shows_the_latest_assessment(seeded: FlaskClient, submitter: dict[str, str]) -> None:
+def test_the_overview_gives_the_latest_assessments_trend_in_the_conflicts_summary(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
     assessed = {
         "type": "StatusAssessed",
         "occurred": "2020-06-30",
@@ -106,7 +109,8 @@ def test_the_overview_shows_the_latest_assessment(seeded: FlaskClient, submitter
     }
     assert seeded.post("/v1/events", json=assessed, headers=submitter).status_code == 201
     html = page(seeded, "/")
-    assert "deteriorated" in html and "conflict risk" in html and "for 2020-06" in html
+    row = re.search(r'<a href="/conflicts/libya">.*?</tr>', html, re.S)
+    assert row is not None and "trend deteriorated" in row.group(0)
     assert html.index('href="/conflicts/libya"') < html.index('href="/conflicts/ukraine-east"')
 
 
@@ -435,3 +439,163 @@ def test_a_bands_label_is_drawn_only_where_it_fits() -> None:
     ]
     rects = charts.draw([charts.Lane("Ceasefire", bands=bands)], date(2020, 1, 1), date(2020, 12, 31)).lanes[0].rects
     assert [r.text for r in rects] == ["", "ceasefire violated"]
+
+
+# -- finding on the overview ------------------------------------------------------------
+
+
+def test_the_overview_finds_conflicts_by_words_status_and_region_from_its_address(seeded: FlaskClient) -> None:
+    def found(query: str) -> list[str]:
+        html = page(seeded, f"/?{query}")
+        return re.findall(r'<th scope="row"><a href="/conflicts/([a-z-]+)">', html)
+
+    assert found("q=ukraine") == ["ukraine-east"]
+    assert found("region=North+Africa") == ["libya"]
+    assert found("status=violated") == ["ukraine-east"]
+    assert found("q=ukraine&status=agreed") == []
+    assert "No conflict matches this search" in page(seeded, "/?q=atlantis")
+    assert "1 of 3 conflicts match." in text_of(page(seeded, "/?q=syria"))
+
+
+def test_the_overview_keeps_the_search_in_its_form_and_its_csv_link(seeded: FlaskClient) -> None:
+    html = page(seeded, "/?q=ukr&status=violated&region=Europe&sort=name")
+    assert 'name="q" value="ukr"' in html
+    assert 'value="violated" checked' in html
+    assert "<option selected>Europe</option>" in html
+    assert 'href="/v1/conflicts?format=csv&amp;q=ukr&amp;status=violated&amp;region=Europe&amp;sort=name"' in html
+    assert 'id="ignored-parameters"' not in html
+
+
+def test_a_search_the_overview_cannot_read_is_an_error_page_that_says_why(seeded: FlaskClient) -> None:
+    assert "is not a ceasefire status" in page(seeded, "/?status=peaceful", 400)
+    assert "the regions are: Europe, Middle East, North Africa" in page(seeded, "/?region=Mars", 400)
+    assert "is not an order" in page(seeded, "/?sort=size", 400)
+
+
+# -- small defects a reader met ---------------------------------------------------------
+
+
+def test_a_developments_page_writes_deaths_in_words_and_names_registered_actors(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    group = {
+        "type": "ActorRegistered",
+        "occurred": "2014-04",
+        "actors": [],
+        "sources": [{"name": "UCDP actor list"}],
+        "summary": "The Donetsk People's Republic is registered.",
+        "data": {"actor": "UCDP-5914", "name": "DPR", "kind": "group"},
+    }
+    assert seeded.post("/v1/events", json=group, headers=submitter).status_code == 201
+    report = {**fighting("ukraine-east", "2020-03-02", 12), "actors": ["UKR", "UCDP-5914"]}
+    created = seeded.post("/v1/events", json=report, headers=submitter)
+    assert created.status_code == 201, created.json
+    text = text_of(page(seeded, f"/developments/{created.json['id']}"))
+    assert "12 (low 12, high 14)" in text
+    assert '"best"' not in text
+    assert "DPR UCDP-5914" in text  # the name, with its code beside it
+
+
+def test_audit_this_conflict_keeps_the_date_and_record_time_asked(seeded: FlaskClient) -> None:
+    html = page(seeded, "/conflicts/ukraine-east?as_of=2020-01-15&known_at=10")
+    assert 'href="/audit/ukraine-east?from=2020-01-14%4010&amp;to=2020-01-15%4010" id="audit-link"' in html
+    assert 'href="/audit/ukraine-east" id="audit-link"' in page(seeded, "/conflicts/ukraine-east")
+    assert "?from=2020-01-14&amp;to=2020-01-15" in page(seeded, "/agendas/FRA/RUS?as_of=2020-01-15")
+    audit = page(seeded, "/audit/ukraine-east?from=2020-01-14%4010&to=2020-01-15%4010")
+    assert "2020-01-15@10" in audit
+
+
+def test_the_docs_page_fits_a_phone_and_every_answer_finds_the_services_icon(seeded: FlaskClient) -> None:
+    docs = seeded.get("/docs").get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in docs
+    assert 'rel="icon"' in docs
+    icon = seeded.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+
+
+# -- charts that stay light -------------------------------------------------------------
+
+
+def test_a_crowded_chart_counts_per_period_and_each_period_opens_its_own_chart_of_dots(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    reports = [fighting("ukraine-east", f"2021-{1 + n // 28:02d}-{1 + n % 28:02d}", 1) for n in range(120)]
+    batch = "\n".join(json.dumps(r) for r in reports)
+    headers = {**submitter, "Content-Type": "application/x-ndjson"}
+    assert seeded.post("/v1/events/batch", data=batch, headers=headers).status_code == 201
+    html = page(seeded, "/conflicts/ukraine-east")
+    assert "counted per month" in html
+    assert '<a href="/conflicts/ukraine-east?as_of=2021-01-31&amp;window=31" tabindex="-1">' in html
+    assert "28 developments from 2021-01-01 to 2021-01-31" in html
+    january = page(seeded, "/conflicts/ukraine-east?as_of=2021-01-31&window=31")
+    assert "counted per" not in january
+    assert january.count('class="dot dot-FightingReported"') == 28
+
+
+def test_a_chart_is_one_tab_stop_however_many_links_it_holds(seeded: FlaskClient) -> None:
+    for path in ("/conflicts/ukraine-east?window=all", "/agendas/FRA/RUS"):
+        html = page(seeded, path)
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        links = re.findall(r"<a\b[^>]*>", svg)
+        assert len(links) > 5
+        assert sum('tabindex="0"' in a for a in links) == 1
+        assert all('tabindex="-1"' in a for a in links if 'tabindex="0"' not in a)
+        assert 'src="/static/pages/chart.js"' in html
+
+
+def test_the_conflict_page_links_its_timeline_as_csv_for_the_point_it_shows(seeded: FlaskClient) -> None:
+    html = page(seeded, "/conflicts/ukraine-east?as_of=2020-01-15&known_at=10")
+    assert 'href="/v1/conflicts/ukraine-east/timeline?format=csv&amp;as_of=2020-01-15&amp;known_at=10"' in html
+    response = seeded.get("/v1/conflicts/ukraine-east/timeline?format=csv&as_of=2020-01-15&known_at=10")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'href="/v1/conflicts/ukraine-east/timeline?format=csv"' in page(seeded, "/conflicts/ukraine-east")
+
+
+def test_a_conflict_with_many_earlier_ceasefires_lists_the_newest_ten_and_says_where_the_rest_are(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    calls = [
+        {
+            "type": "CeasefireCalled",
+            "occurred": f"2021-{month:02d}-01",
+            "conflicts": ["syria"],
+            "actors": ["FRA"],
+            "sources": [{"name": "test"}],
+            "summary": f"A ceasefire is called in month {month}.",
+            "data": {"called_by": ["FRA"]},
+        }
+        for month in range(1, 13)
+    ]
+    batch = "\n".join(json.dumps(c) for c in calls)
+    headers = {**submitter, "Content-Type": "application/x-ndjson"}
+    assert seeded.post("/v1/events/batch", data=batch, headers=headers).status_code == 201
+    html = page(seeded, "/conflicts/syria")
+    table = html[html.index('id="ceasefire-history"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    assert body.count("<tr>") == 10
+    assert "The newest 10 of 11 earlier ceasefires" in text_of(html)
+
+
+def test_a_conflicts_parties_are_named_where_a_name_is_registered(
+    seeded: FlaskClient, submitter: dict[str, str]
+) -> None:
+    group = {
+        "type": "ActorRegistered",
+        "occurred": "2014-04",
+        "actors": [],
+        "sources": [{"name": "UCDP actor list"}],
+        "summary": "The Donetsk People's Republic is registered.",
+        "data": {"actor": "UCDP-5914", "name": "DPR", "kind": "group"},
+    }
+    assert seeded.post("/v1/events", json=group, headers=submitter).status_code == 201
+    registered = {
+        "type": "ConflictRegistered",
+        "occurred": "2014-04",
+        "actors": ["UKR"],
+        "sources": [{"name": "UCDP conflict record"}],
+        "summary": "The conflict in Donetsk is registered.",
+        "data": {"conflict": "donetsk", "name": "Donetsk", "parties": ["UKR", "UCDP-5914"]},
+    }
+    assert seeded.post("/v1/events", json=registered, headers=submitter).status_code == 201
+    assert "Parties: UKR, DPR (UCDP-5914)" in text_of(page(seeded, "/conflicts/donetsk"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -74,6 +75,15 @@ def test_a_token_is_printed_once_and_stored_hashed(database_url: str) -> None:
     assert "auditor" in listed and token not in listed
     run(database_url, "token", "revoke", info.id)
     assert TokenStore(database_url).verify(token) is None
+
+
+def test_make_runs_token_with_a_curl_example_shows_the_token_once_and_the_pages_address(database_url: str) -> None:
+    said = run(database_url, "token", "create", "--role", "submitter", "--curl", "--base-url", "http://h:1")
+    (token,) = set(re.findall(r"cs_[A-Za-z0-9_-]+", said))
+    assert said.count(token) == 1
+    assert "export TOKEN=" + token in said and 'Bearer $TOKEN"' in said
+    assert "Pages: http://h:1/\n" in said and "API docs: http://h:1/docs" in said
+    assert TokenStore(database_url).verify(token) is not None
 
 
 def test_rebuild_and_replay_run_from_the_shell(database_url: str) -> None:

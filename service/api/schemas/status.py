@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from projections.finding import SORTS, STATUSES
+from service.api.csv_answers import FORMATS
 from service.api.schemas.common import (
     AS_OF_RANGE,
     ComputedForSchema,
@@ -190,6 +192,7 @@ class ConflictStatusSchema(StrictSchema):
 class ConflictSummarySchema(StrictSchema):
     conflict = fields.String(required=True)
     name = fields.String(allow_none=True, required=True)
+    region = fields.String(allow_none=True, required=True)
     summary = fields.String(required=True)
     ceasefire = fields.String(required=True)
     last_development = fields.Nested(DevelopmentRefSchema, allow_none=True, required=True)
@@ -290,6 +293,36 @@ class AgendaListSchema(StrictSchema):
     computed_for = fields.Nested(ReflectsSchema, required=True)
 
 
+#: ``format``: the answer as JSON (the default) or CSV, which ``Accept: text/csv`` asks for too
+FORMAT = fields.String(
+    validate=validate.OneOf(FORMATS),
+    metadata={"description": "json (the default) or csv; without it, Accept: text/csv answers CSV"},
+)
+
+
+class FormatQuerySchema(StrictSchema):
+    format = FORMAT
+
+
+class ConflictListQuerySchema(FormatQuerySchema):
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "words a conflict's id, name, region or summary must all hold (any case)"},
+    )
+    status = fields.List(
+        fields.String(validate=validate.OneOf(STATUSES)),
+        metadata={"description": "keep conflicts whose ceasefire has one of these statuses (repeat the parameter)"},
+    )
+    region = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "keep conflicts of this region (any case); a region no conflict has is a 422"},
+    )
+    sort = fields.String(
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "name, latest (newest development first) or developments (most first)"},
+    )
+
+
 class AsOfQuerySchema(StrictSchema):
     as_of = fields.Date(
         validate=AS_OF_RANGE, metadata={"description": "date of the world to answer for (default: today)"}
@@ -304,4 +337,9 @@ class TimelineQuerySchema(AsOfQuerySchema):
     after = fields.String(
         validate=validate.Length(max=40), metadata={"description": "cursor: next_after of the previous page"}
     )
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "developments a page (100 unless given); a CSV answer without it holds them all"},
+    )
+    format = FORMAT
