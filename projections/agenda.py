@@ -62,7 +62,7 @@ def _raised(state: State, item: Item, data: dict[str, Any]) -> None:
         entry["last_raised"] = occurred
         if data["horizon"] == "current":
             entry["horizon"] = "current"
-        cite(entry["evidence"], item.evidence)
+        cite(entry["evidence"], item.evidence, item.latest.isoformat())
 
 
 def _met(state: State, item: Item, data: dict[str, Any]) -> None:
@@ -112,7 +112,7 @@ def _summit_proposed(state: State, item: Item, data: dict[str, Any]) -> None:
 
 def _cited(previous: dict[str, Any] | None, item: Item) -> dict[str, Any]:
     evidence = copy.deepcopy(previous["evidence"]) if previous else empty()
-    cite(evidence, item.evidence)
+    cite(evidence, item.evidence, item.latest.isoformat())
     return evidence
 
 

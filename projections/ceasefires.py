@@ -103,7 +103,7 @@ def _replace(state: State, item: Item, kind: str, **fields: Any) -> None:
         ceasefire_id=item.id,
         **fields,
     )
-    cite(new["evidence"], item.evidence)
+    cite(new["evidence"], item.evidence, item.latest.isoformat())
     current = state["ceasefire"]
     if current["kind"] is not None and _outranks(current, new):
         state["ceasefire_history"].append(_ended(new, new["since_day"]))  # replaced the same day it began
@@ -165,7 +165,7 @@ def _violated(ceasefire: dict[str, Any], item: Item, deaths: dict[str, int] | No
     ceasefire["last_violation"] = item.latest.isoformat()  # the day it had certainly happened by
     for key in NO_DEATHS:
         ceasefire["deaths"][key] += (deaths or {}).get(key, 0)
-    cite(ceasefire["evidence"], item.evidence)
+    cite(ceasefire["evidence"], item.evidence, item.latest.isoformat())
 
 
 def prune(state: State, day: date) -> None:
@@ -204,7 +204,8 @@ def render_fighting(state: State, as_of: date) -> dict[str, Any]:
         for key in deaths:
             deaths[key] += (report["deaths"] or {}).get(key, 0)
     evidence = empty()
-    cite(evidence, [r["id"] for r in window])
+    for report in window:
+        cite(evidence, [report["id"]], report["date"])
     return {
         "from": start.isoformat(),
         "to": as_of.isoformat(),

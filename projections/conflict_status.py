@@ -77,7 +77,7 @@ def _registered(state: State, item: Item, data: dict[str, Any]) -> None:
     _add_unique(state["external_ids"], data.get("external_ids") or ())
     _add_unique(state["territory"], data.get("territory") or ())
     state["began"] = data.get("began") or state["began"]
-    cite(state["registration"], item.evidence)
+    cite(state["registration"], item.evidence, item.latest.isoformat())
 
 
 def _ceasefire_agreed(state: State, item: Item, data: dict[str, Any]) -> None:
@@ -155,7 +155,7 @@ def _summit(status: str, state: State, item: Item, data: dict[str, Any]) -> None
         summit["date"] = item.content["occurred"]
     _add_unique(summit["participants"], data.get("participants") or ())
     _add_unique(summit["proposed_by"], data.get("proposed_by") or ())
-    cite(summit["evidence"], item.evidence)
+    cite(summit["evidence"], item.evidence, item.latest.isoformat())
 
 
 def _commitment(state: State, data: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +186,7 @@ def _commitment_made(state: State, item: Item, data: dict[str, Any]) -> None:
         commitment["due_latest"] = stored_occurred(data["due"]).latest.isoformat()
     _add_unique(commitment["parties"], data["parties"])
     _add_unique(state["parties"], data["parties"])
-    cite(commitment["evidence"], item.evidence)
+    cite(commitment["evidence"], item.evidence, item.latest.isoformat())
 
 
 def _commitment_resolved(status: str, state: State, item: Item, data: dict[str, Any]) -> None:
@@ -196,13 +196,13 @@ def _commitment_resolved(status: str, state: State, item: Item, data: dict[str, 
     commitment["resolved"] = item.content["occurred"]
     if status == "broken":
         commitment["breach"] = data["description"]
-    cite(commitment["evidence"], item.evidence)
+    cite(commitment["evidence"], item.evidence, item.latest.isoformat())
 
 
 def _urged(state: State, item: Item, data: dict[str, Any]) -> None:
     commitment = _commitment(state, data)
     commitment["urged"] = [*commitment["urged"], {"by": data["by"], "on": item.content["occurred"]}][-10:]
-    cite(commitment["evidence"], item.evidence)
+    cite(commitment["evidence"], item.evidence, item.latest.isoformat())
 
 
 def _resolution(state: State, item: Item, data: dict[str, Any]) -> None:
@@ -232,7 +232,7 @@ def _agreement(state: State, item: Item, data: dict[str, Any]) -> None:
 
 def cite_new(item: Item) -> dict[str, Any]:
     evidence = empty()
-    cite(evidence, item.evidence)
+    cite(evidence, item.evidence, item.latest.isoformat())
     return evidence
 
 

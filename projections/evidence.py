@@ -1,7 +1,10 @@
 """Evidence: the developments behind a fact, kept bounded as history grows.
 
 A fact keeps the newest ``KEEP`` development ids and the total count; answers
-show the newest ``SHOW`` of them.
+show the newest ``SHOW`` of them.  "Newest" is by the day a development had
+certainly happened, then by id: never by the order developments were recorded
+or folded in, so that the same developments recorded in any order cite the same
+evidence (however many fall on one day).
 """
 
 from __future__ import annotations
@@ -13,18 +16,28 @@ SHOW = 20
 
 
 def empty() -> dict[str, Any]:
-    return {"ids": [], "total": 0}
+    return {"ids": [], "days": [], "total": 0}
 
 
-def cite(evidence: dict[str, Any], ids: list[str]) -> None:
-    """Add development ids (newest first) to an evidence record, in place."""
+def cite(evidence: dict[str, Any], ids: list[str], day: str) -> None:
+    """Add development ids of ``day`` (ISO) to an evidence record, in place, keeping it newest first.
+
+    A development cited again is counted once and moves to its (new) day.
+    """
+    kept: list[str] = evidence["ids"]
+    days: list[str] = evidence["days"]
     for ident in ids:
-        if ident in evidence["ids"]:
-            evidence["ids"].remove(ident)
+        if ident in kept:
+            at = kept.index(ident)
+            del kept[at], days[at]
         else:
             evidence["total"] += 1
-        evidence["ids"].insert(0, ident)
-    del evidence["ids"][KEEP:]
+        at = 0
+        while at < len(kept) and (days[at], kept[at]) > (day, ident):
+            at += 1
+        kept.insert(at, ident)
+        days.insert(at, day)
+    del kept[KEEP:], days[KEEP:]
 
 
 def shown(evidence: dict[str, Any]) -> dict[str, Any]:

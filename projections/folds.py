@@ -30,7 +30,8 @@ FOLDS = {"conflict": conflict_status, "agenda": agenda}
 #: Raise it when a fold's state changes shape or meaning: projections stored by
 #: folds of another version are rebuilt from the log before they answer again.
 #: 2: ceasefires with their own violations and history, intensity, episodes.
-FOLD_VERSION = 2
+#: 3: evidence kept newest by day then id (with its days), whatever the record order.
+FOLD_VERSION = 3
 #: the state's list of versions whose fold failed (present only when one did), in world order
 UNFOLDED = "unfolded"
 

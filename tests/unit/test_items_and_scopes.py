@@ -123,9 +123,22 @@ def test_scopes_are_the_conflicts_and_the_pairs_a_development_speaks_to() -> Non
     assert pair_key("RUS", "FRA") == pair_key("FRA", "RUS") == "FRA-RUS"
 
 
-def test_citing_a_development_again_moves_it_first_and_counts_it_once() -> None:
+def test_citing_a_development_again_moves_it_to_its_new_day_and_counts_it_once() -> None:
     evidence = empty()
-    cite(evidence, ["a", "b"])
-    cite(evidence, ["a"])
-    assert evidence == {"ids": ["a", "b"], "total": 2}
+    cite(evidence, ["a", "b"], "2020-01-01")
+    cite(evidence, ["a"], "2020-01-02")
+    assert evidence == {"ids": ["a", "b"], "days": ["2020-01-02", "2020-01-01"], "total": 2}
     assert shown(evidence) == {"ids": ["a", "b"], "total": 2, "capped": False}
+
+
+def test_evidence_is_newest_by_day_then_id_whatever_order_it_was_cited_in() -> None:
+    cited = [(f"id-{n:02d}", f"2020-01-{1 + n % 3:02d}") for n in range(60)]
+    kept = []
+    for order in (cited, cited[::-1], sorted(cited, key=lambda c: c[0][-1])):
+        evidence = empty()
+        for ident, day in order:
+            cite(evidence, [ident], day)
+        kept.append(shown(evidence))
+    assert kept[0] == kept[1] == kept[2]
+    newest = sorted(cited, key=lambda c: (c[1], c[0]), reverse=True)
+    assert kept[0] == {"ids": [ident for ident, _ in newest[:20]], "total": 60, "capped": True}

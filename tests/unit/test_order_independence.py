@@ -3,8 +3,9 @@
 Importers record what a data set says; whether fighting violated a ceasefire is
 computed by the fold.  So however the developments of a conflict were recorded
 (one file before another, rows shuffled), every answer as of every date is the
-same, positions and record times aside: evidence is compared as a set, and the
-last development of a day is the one recorded last, so it is left out.
+same, positions and record times aside: the last development of a day is the
+one recorded last, so it is left out.  Evidence is compared as listed: it is
+newest by day, then by id, so even a capped list names the same developments.
 """
 
 from __future__ import annotations
@@ -88,16 +89,20 @@ def answer(rows: list[dict[str, Any]], as_of: date) -> Any:
     rendered = conflict_status.render(folded.state, as_of)
     rendered.pop("last_development")
     rendered["uncertain"] = sorted(i.id for i in folded.uncertain)
-    return _as_sets(rendered)
+    return rendered
 
 
-def _as_sets(value: Any) -> Any:
-    """Evidence ids (newest first, ties by record order) compared as sets."""
-    if isinstance(value, dict):
-        return {k: (sorted(v) if k == "ids" else _as_sets(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_sets(v) for v in value]
-    return value
+def test_more_fighting_on_one_day_than_evidence_shows_cites_the_same_reports_in_any_record_order() -> None:
+    rows = [development(0, "ConflictRegistered", 0, {"conflict": CONFLICT, "name": "Donbas"})]
+    rows += [development(n, "FightingReported", 0, {"description": "clashes"}) for n in range(1, 23)]
+    rows.append(development(23, "CeasefireAgreed", 0, {"parties": ["RUS", "UKR"]}))
+    rows += [development(n, "CeasefireViolated", 2, {"description": "broke"}) for n in range(24, 50)]
+    reordered = [rows[0], *rows[:0:-1]]
+    for offset in (0, 2, 5):
+        as_of = START + timedelta(days=offset)
+        assert answer(reordered, as_of) == answer(rows, as_of), f"as of {as_of}"
+    fighting = answer(rows, START)["fighting"]["evidence"]
+    assert (len(fighting["ids"]), fighting["total"], fighting["capped"]) == (20, 22, True)
 
 
 @settings(max_examples=150, deadline=None)
