@@ -131,6 +131,8 @@ class World:
     actors: set[str] = field(default_factory=set)
     #: conflict -> the first day by which a ceasefire had certainly been called or agreed for it
     ceasefires: dict[str, date] = field(default_factory=dict)
+    #: conflict -> its ``territory`` (ISO codes of where it is fought), as last registered or corrected
+    territories: dict[str, list[str]] = field(default_factory=dict)
 
     def knows_actor(self, code: str) -> bool:
         return code in ISO_CODES or code in self.actors
