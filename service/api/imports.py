@@ -118,9 +118,12 @@ class Imports(MethodView):
         recognised = None
         if format is None:
             try:
-                recognised = recognise(body, FORMATS)
+                recognised = recognise(body, [*FORMATS, "ndjson"])
             except ImportProblem as e:
                 raise ApiProblem(422, e.detail, e.errors, slug="unrecognised-format") from None
+            if recognised.format == "ndjson":
+                message = f"{recognised.text()}: developments are recorded with POST /v1/events/batch, not imported"
+                raise ApiProblem(422, message, [{"field": "format", "message": message}], slug="unrecognised-format")
             format = recognised.format
         try:
             summary = run_import(runtime().log, format, body, ImportOptions(**options))

@@ -135,7 +135,8 @@ def _submit(raw: dict[str, Any], key: str, what: str) -> None:
         except (InvalidDevelopment, UnknownReference) as e:
             raise click.ClickException(_problems(e.problems)) from None
         except IdConflict as e:
-            raise click.ClickException(_problems(e.problems) if e.problems else e.detail) from None
+            why = _problems(e.problems) if e.problems else e.detail
+            raise click.ClickException(f"{what} is already registered, with other content ({why})") from None
         catch_up_projections(log, settings().database_url)
     finally:
         log.close()
