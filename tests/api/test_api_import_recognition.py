@@ -49,7 +49,8 @@ def test_an_unrecognised_file_is_a_problem_naming_each_format_and_what_it_expect
     answer = post(client, auth(), b"name,date\nx,2020-01-01\n")
     assert answer.status_code == 422
     assert answer.content_type == "application/problem+json"
-    assert answer.json["detail"].startswith("the file's format was not recognised; the formats are ndjson, ucdp-acd, acled")
+    detail = answer.json["detail"]
+    assert detail.startswith("the file's format was not recognised; the formats are ndjson, ucdp-acd, acled")
     messages = [error["message"] for error in answer.json["errors"]]
     assert "acled: ACLED's CSV export, a header with event_id_cnty, event_date, event_type" in messages
     assert {error["field"] for error in answer.json["errors"]} == {"format"}

@@ -97,7 +97,7 @@ def test_import_without_format_reads_ndjson_developments(sqlite_url: str, tmp_pa
         )
         + "\n"
     )
-    code, out, err = run(sqlite_url, "import", str(ndjson))
+    code, _, err = run(sqlite_url, "import", str(ndjson))
     assert code == 0, err
     assert "recognised as ndjson by its shape" in err
     assert registered(sqlite_url)[0]["actor"] == "EU"
@@ -122,7 +122,8 @@ def test_acled_import_takes_the_deletions_list_and_a_conflict(sqlite_url: str) -
     code, out, err = run(sqlite_url, "import", "--deletions", deletions, str(FIXTURES / "acled-sample.csv"))
     assert code == 0, err
     assert "corrected: 1" in out
-    code, _, err = run(sqlite_url, "import", "--format", "ucdp-ged", "--deletions", deletions, str(FIXTURES / "ged-messy.csv"))
+    ged = str(FIXTURES / "ged-messy.csv")
+    code, _, err = run(sqlite_url, "import", "--format", "ucdp-ged", "--deletions", deletions, ged)
     assert code == 2
 
 

@@ -112,10 +112,10 @@ def test_a_changed_acd_row_in_a_later_release_is_a_correction_and_an_episode_no_
 def test_ged_rows_after_the_acd_find_its_conflict_instead_of_registering_a_bare_one(log: ConflictLog) -> None:
     run_import(log, "ucdp-acd", ACD)
     ged = (
-        "id,conflict_new_id,conflict_name,side_a,side_a_new_id,gwnoa,side_b,side_b_new_id,gwnob,"
-        "date_start,date_end,best,low,high\n"
-        "1,13306.0,Ukraine: Novorossiya,Government of Ukraine,61,369,DPR,6711,,2016-01-01,2016-01-01,2,2,2\n"
-    ).encode()
+        b"id,conflict_new_id,conflict_name,side_a,side_a_new_id,gwnoa,side_b,side_b_new_id,gwnob,"
+        b"date_start,date_end,best,low,high\n"
+        b"1,13306.0,Ukraine: Novorossiya,Government of Ukraine,61,369,DPR,6711,,2016-01-01,2016-01-01,2,2,2\n"
+    )
     summary = run_import(log, "ucdp-ged", ged)
     assert (summary.added, summary.registered) == (1, 0)
     assert len(of_type(log, "ConflictRegistered")) == 3
@@ -124,10 +124,10 @@ def test_ged_rows_after_the_acd_find_its_conflict_instead_of_registering_a_bare_
 
 def test_a_conflict_a_ged_import_registered_bare_is_corrected_into_the_acd_registration(log: ConflictLog) -> None:
     ged = (
-        "id,conflict_new_id,conflict_name,side_a,side_a_new_id,gwnoa,side_b,side_b_new_id,gwnob,"
-        "date_start,date_end,best,low,high\n"
-        "1,289,Colombia: Government,Government of Colombia,78,100,FARC,541,,2015-01-01,2015-01-01,2,2,2\n"
-    ).encode()
+        b"id,conflict_new_id,conflict_name,side_a,side_a_new_id,gwnoa,side_b,side_b_new_id,gwnob,"
+        b"date_start,date_end,best,low,high\n"
+        b"1,289,Colombia: Government,Government of Colombia,78,100,FARC,541,,2015-01-01,2015-01-01,2,2,2\n"
+    )
     run_import(log, "ucdp-ged", ged)
     summary = run_import(log, "ucdp-acd", ACD)
     assert summary.rejected == 0

@@ -17,7 +17,9 @@ GED_HEADER = (
     "id,relid,year,active_year,type_of_violence,conflict_new_id,conflict_name,side_a_new_id,side_a,side_b_new_id,"
     "side_b,gwnoa,gwnob,date_start,date_end,best,high,low,where_description"
 )
-GED_ROW = "1,UKR-1,2014,1,1,13306,Ukraine: Novorossiya,61,Government of Ukraine,6711,DPR,369,,2014-05-02,2014-05-02,3,3,3,X"
+GED_ROW = (
+    "1,UKR-1,2014,1,1,13306,Ukraine: Novorossiya,61,Government of Ukraine,6711,DPR,369,,2014-05-02,2014-05-02,3,3,3,X"
+)
 
 
 def told(data: bytes) -> str:
@@ -85,7 +87,10 @@ def test_an_unrecognised_file_is_told_every_format_and_what_it_expects() -> None
 
 def test_a_format_recognised_but_not_imported_here_says_so() -> None:
     row = "\t".join(["1057275640", "20220701", *["x"] * 55])
-    with pytest.raises(ImportProblem, match=r"recognised as gdelt by its shape \(tab-separated, no header, 57 columns\), which is not imported here"):
+    with pytest.raises(
+        ImportProblem,
+        match=r"recognised as gdelt by its shape \(tab-separated, no header, 57 columns\), which is not imported here",
+    ):
         recognise(row.encode(), ["ucdp-ged"])
 
 
