@@ -216,24 +216,31 @@ def _development(row: Row, row_id: str, kind: str, world: World, conflict: str |
 def _occurred(row: Row) -> str:
     """The event's date as EDTF: a day, an approximate day (``time_precision`` 2) or its month (3)."""
     cell = row.get("event_date")
-    day = None
-    for pattern in ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y"):
-        try:
-            day = datetime.strptime(cell, pattern).date().isoformat()
-            break
-        except ValueError:
-            continue
-    if day is None:
-        try:
-            day = read_date(cell).text
-        except ValueError as e:
-            raise RowProblem(str(e), "event_date") from None
+    try:
+        day = read_date(cell).text
+    except ValueError:
+        named = _named_month(cell)
+        if named is None:
+            raise RowProblem(
+                f"'{cell[:40]}' is not a date ACLED writes (such as 2023-03-15 or 15 March 2023)", "event_date"
+            ) from None
+        day = named
     precision = row.get("time_precision")
     if precision in ("2", "2.0") and len(day) == 10:
         return f"{day}~"
     if precision in ("3", "3.0") and len(day) == 10:
         return day[:7]
     return day
+
+
+def _named_month(cell: str) -> str | None:
+    """A day written as ACLED's exports write it with the month's name (``03 November 2023``), or None."""
+    for pattern in ("%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y"):
+        try:
+            return datetime.strptime(cell, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _count(cell: str, column: str) -> int:

@@ -260,3 +260,16 @@ def test_acled_types_count_as_the_file_says(log: ConflictLog) -> None:
         "CeasefireAgreed": 1,
         "AgreementSigned": 1,
     }
+
+
+def test_an_acled_row_with_a_bad_date_or_count_is_rejected_by_line_and_column(log: ConflictLog) -> None:
+    register(log, "ukraine", ["UKR"])
+    rows = ACLED.decode().splitlines()
+    bad_date = rows[1].replace("2022-05-03", "3rd of May", 1)
+    bad_count = rows[2].replace(",2,,1652116016", ",two,,1652116016")
+    summary = run_import(log, "acled", "\n".join([rows[0], bad_date, bad_count, ""]).encode())
+    assert [(r.line, r.column, r.reason) for r in summary.reports] == [
+        (2, "event_date", "'3rd of May' is not a date ACLED writes (such as 2023-03-15 or 15 March 2023)"),
+        (3, "fatalities", "expected a whole number, got 'two'"),
+    ]
+    assert summary.added == 0
