@@ -114,8 +114,15 @@ def _ndjson(sample: Sample) -> str | None:
         first = orjson.loads(sample.lines[0])
     except orjson.JSONDecodeError:
         return None
-    if isinstance(first, dict) and "type" in first and ("occurred" in first or "data" in first):
+    if isinstance(first, dict) and "type" in first:
         return "by its shape (a development on each line)"
+    return None
+
+
+def _ndjson_at_last(sample: Sample) -> str | None:
+    """What nothing else recognised and opens with an object is read as NDJSON, whose import names a bad line."""
+    if sample.lines and sample.lines[0].lstrip().startswith("{"):
+        return "by its shape (a JSON object opens its first line)"
     return None
 
 
@@ -137,8 +144,9 @@ def _gdelt(sample: Sample) -> str | None:
     return None
 
 
+NDJSON = "one JSON development a line, each with type and occurred"
 RECOGNISERS: tuple[Recogniser, ...] = (
-    Recogniser("ndjson", "one JSON development a line, each with type and occurred", _ndjson),
+    Recogniser("ndjson", NDJSON, _ndjson),
     Recogniser(
         "ucdp-acd",
         f"UCDP/PRIO Armed Conflict Dataset CSV, a header with {_required(ucdp_acd.COLUMNS)}",
@@ -171,6 +179,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
         f"CAMEO-coded rows, tab-separated, a header with {_required(CAMEO_COLUMNS)}",
         _by_columns(CAMEO_COLUMNS),
     ),
+    Recogniser("ndjson", NDJSON, _ndjson_at_last),
 )
 
 
@@ -209,6 +218,7 @@ class Unrecognised(ImportProblem):
 
     def __init__(self, formats: Sequence[str] | None = None) -> None:
         shown = [r for r in RECOGNISERS if formats is None or r.format in formats]
-        errors = [{"field": "format", "message": f"{r.format}: {r.expects}"} for r in shown]
+        messages = dict.fromkeys(f"{r.format}: {r.expects}" for r in shown)
+        errors = [{"field": "format", "message": message} for message in messages]
         names = ", ".join(dict.fromkeys(r.format for r in shown))
         super().__init__(f"the file's format was not recognised; the formats are {names}, each expecting:", errors)

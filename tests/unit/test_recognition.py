@@ -59,6 +59,17 @@ def test_a_byte_order_mark_semicolons_and_odd_header_case_do_not_fool_recognitio
     assert told(b"\xef\xbb\xbf" + acd.encode()) == "ucdp-acd by its header"
 
 
+def test_a_broken_ndjson_line_is_still_ndjson_so_that_its_import_names_the_line() -> None:
+    assert told(b'{"type": "MeetingHeld"}\n') == "ndjson by its shape (a development on each line)"
+    assert told(b'{"type": "MeetingHeld",\n') == "ndjson by its shape (a JSON object opens its first line)"
+
+
+def test_a_pretty_printed_ucdp_api_page_is_not_taken_for_ndjson() -> None:
+    header = GED_HEADER.split(",")
+    page = {"TotalCount": 1, "Result": [dict(zip(header, GED_ROW.split(","), strict=True))]}
+    assert told(json.dumps(page, indent=1).encode()) == "ucdp-ged by its fields"
+
+
 def test_a_ucdp_api_page_is_recognised_by_its_fields() -> None:
     header = GED_HEADER.split(",")
     page = {"TotalCount": 1, "Result": [dict(zip(header, GED_ROW.split(","), strict=True))]}
@@ -78,7 +89,8 @@ def test_an_unrecognised_file_is_told_every_format_and_what_it_expects() -> None
     with pytest.raises(Unrecognised) as caught:
         recognise(b"name,date\nx,2020-01-01\n")
     named = [error["message"].split(":", 1)[0] for error in caught.value.errors]
-    assert named == [r.format for r in RECOGNISERS]
+    assert named == ["ndjson", "ucdp-acd", "acled", "ucdp-pa", "ucdp-ged", "gdelt", "plover", "plover"]
+    assert set(named) == {r.format for r in RECOGNISERS}
     assert "acled: ACLED's CSV export, a header with event_id_cnty, event_date, event_type" in [
         e["message"] for e in caught.value.errors
     ]
