@@ -25,6 +25,8 @@ class ImportOptions:
     dataset: str | None = None
     #: CAMEO-coded rows: the CAMEO-to-PLOVER table (``cameo_plover.read_cameo_table``)
     cameo_table: CameoTable | None = None
+    #: acled: ACLED's list of deleted events (CSV of event_id_cnty and deleted_timestamp), retracted
+    deletions: bytes | None = None
     #: refuse the whole file, before writing anything, when any row is rejected
     strict: bool = False
     batch_size: int = MAX_BATCH

@@ -131,7 +131,8 @@ class World:
     actors: set[str] = field(default_factory=set)
     #: conflict -> the first day by which a ceasefire had certainly been called or agreed for it
     ceasefires: dict[str, date] = field(default_factory=dict)
-    #: conflict -> its territory (ISO alpha-3) and its parties, as registered
+    #: conflict -> its ``territory`` (ISO alpha-3 codes of where it is fought) and its parties, as last
+    #: registered or corrected
     territory: dict[str, list[str]] = field(default_factory=dict)
     parties: dict[str, list[str]] = field(default_factory=dict)
 

@@ -89,7 +89,10 @@ def state_code(code: str) -> str | None:
 def plan_all(out: Plan, coded: Sequence[Coded], world: World, dataset: str, conflict: str | None) -> None:
     """Add a planned development for each coded event to ``out``, or a rejection saying why none fits."""
     if conflict is not None and conflict not in world.conflicts:
-        raise ImportProblem(f"unknown conflict '{conflict}': register it before importing events into it")
+        raise ImportProblem(
+            f"unknown conflict '{conflict}': register it before importing events into it "
+            f"(conflict-status conflict register {conflict} --name NAME)"
+        )
     for event in coded:
         try:
             out.developments.append(_development(event, dataset, conflict, world))

@@ -24,7 +24,7 @@ same import again resumes where it stopped (what was stored is recognised).
 
 from __future__ import annotations
 
-from events.importers import gdelt, plover, ucdp_ged, ucdp_pa
+from events.importers import acled, gdelt, plover, ucdp_acd, ucdp_ged, ucdp_pa
 from events.importers.decisions import Decisions, all_of
 from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
 from events.importers.plan import Checked, ImportProblem, Plan, World
@@ -35,7 +35,7 @@ from events.vocabulary.errors import InvalidDevelopment
 from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.validation import check_development
 
-FORMATS = ("ucdp-ged", "ucdp-pa", "plover", "gdelt")
+FORMATS = ("ucdp-ged", "ucdp-pa", "ucdp-acd", "acled", "plover", "gdelt")
 
 
 def run_import(
@@ -54,6 +54,13 @@ def make_plan(fmt: str, data: bytes, world: World, options: ImportOptions) -> Pl
         return ucdp_ged.plan(read_table(data), world, options.release)
     if fmt == "ucdp-pa":
         return ucdp_pa.plan(read_table(data), world, options.release)
+    if fmt == "ucdp-acd":
+        return ucdp_acd.plan(read_table(data), world, options.release)
+    if fmt == "acled":
+        deletions = read_table(options.deletions) if options.deletions is not None else None
+        return acled.plan(
+            read_table(data), world, conflict=options.conflict, deletions=deletions, release=options.release
+        )
     if fmt == "plover":
         if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
             return plover.plan_json(
@@ -86,6 +93,11 @@ def read_world(log: ConflictLog) -> World:
             world.conflicts_by_external_id.setdefault(external, development.data["conflict"])
         world.territory[development.data["conflict"]] = development.data.get("territory", [])
         world.parties[development.data["conflict"]] = development.data.get("parties", [])
+    for development in all_of(log, ["DevelopmentCorrected"]):
+        replacement = development.data["replacement"]
+        if replacement["type"] == "ConflictRegistered":
+            world.territory[replacement["data"]["conflict"]] = replacement["data"].get("territory", [])
+            world.parties[replacement["data"]["conflict"]] = replacement["data"].get("parties", [])
     for development in all_of(log, ["CeasefireCalled", "CeasefireAgreed"]):
         day = development.latest
         if development.data.get("effective"):

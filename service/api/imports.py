@@ -1,4 +1,4 @@
-"""POST /v1/imports: import a data set research groups hold (UCDP GED, UCDP Peace Agreements, PLOVER)."""
+"""POST /v1/imports: import a data set research groups hold (UCDP GED, PA, ACD; ACLED; PLOVER), named or recognised."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, run_import
+from events.importers.recognition import recognise
 from events.importers.tables import MalformedJson
 from events.vocabulary.kinds import SLUG
 from service.api.bodies import body_bytes, media_type
@@ -42,13 +43,19 @@ IMPORT_BODY = {
 
 
 class ImportQuerySchema(StrictSchema):
-    format = fields.String(required=True, validate=validate.OneOf(FORMATS), metadata={"description": "the data set"})
+    format = fields.String(
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "the data set; when absent, recognised from the file's header or shape"},
+    )
     release = fields.String(
         validate=validate.Length(min=1, max=40), metadata={"description": "the data set's release, such as 22.1"}
     )
     conflict = fields.String(
         validate=validate.Regexp(SLUG),
-        metadata={"description": "plover: the conflict that ceasefires and fighting belong to"},
+        metadata={
+            "description": "plover, acled: the conflict the rows belong to (acled: else the one whose territory "
+            "holds the row's country)"
+        },
     )
     dataset = fields.String(
         validate=validate.Regexp(SLUG), metadata={"description": "plover: the data set's name in ids"}
@@ -77,6 +84,9 @@ class ImportSummarySchema(StrictSchema):
     rejected = fields.Integer(required=True, metadata={"description": "rows not imported"})
     reports = fields.List(fields.Nested(ReportSchema), required=True)
     notes = fields.List(fields.String(), required=True)
+    recognised = fields.String(
+        metadata={"description": "how the format was told when none was given: 'recognised as acled by its header'"}
+    )
 
 
 @blp.route("")
@@ -85,8 +95,12 @@ class Imports(MethodView):
     @blp.arguments(ImportQuerySchema, location="query", as_kwargs=True)
     @blp.doc(requestBody=IMPORT_BODY)
     @blp.response(200, ImportSummarySchema)
-    def post(self, format: str, **options: Any) -> Any:
-        """Import a data set file: UCDP GED or Peace Agreements CSV, or PLOVER JSON records.
+    def post(self, format: str | None = None, **options: Any) -> Any:
+        """Import a data set file: UCDP GED, Peace Agreements or ACD CSV, ACLED CSV, or PLOVER JSON records.
+
+        Without ``format`` the file is recognised by its header or shape, and the
+        answer's ``recognised`` says which format was taken and how; a file no
+        format recognises is a 422 that names each format and what it expects.
 
         Rows become developments whose ids come from the data set and row id:
         importing the same file again adds nothing, a newer release adds its new
@@ -101,6 +115,16 @@ class Imports(MethodView):
         if media_type() != "application/json" and body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
             message = f"the body is JSON but was sent as {media_type()}; send JSON rows as application/json"
             raise ApiProblem(422, message, [{"field": "(body)", "message": message}], slug="unreadable-file")
+        recognised = None
+        if format is None:
+            try:
+                recognised = recognise(body, [*FORMATS, "ndjson"])
+            except ImportProblem as e:
+                raise ApiProblem(422, e.detail, e.errors, slug="unrecognised-format") from None
+            if recognised.format == "ndjson":
+                message = f"{recognised.text()}: developments are recorded with POST /v1/events/batch, not imported"
+                raise ApiProblem(422, message, [{"field": "format", "message": message}], slug="unrecognised-format")
+            format = recognised.format
         try:
             summary = run_import(runtime().log, format, body, ImportOptions(**options))
         except MalformedJson as e:  # a body that is not readable JSON is a 400, as on /v1/events
@@ -113,7 +137,10 @@ class Imports(MethodView):
         if summary.rows_read == 0:
             message = f"the file holds no {format} rows"
             raise ApiProblem(422, message, [{"field": "(body)", "message": message}], slug="unreadable-file")
-        return summary.as_dict()
+        answer = summary.as_dict()
+        if recognised is not None:
+            answer["recognised"] = recognised.text()
+        return answer
 
 
 def _where(report: dict[str, Any]) -> str:

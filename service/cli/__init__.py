@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from service.cli import audit, importing, projections, serve, tokens, worker
+from service.cli import audit, importing, projections, registries, serve, tokens, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,5 +27,7 @@ for command in (
     projections.rebuild,
     projections.replay,
     worker.project,
+    registries.conflict,
+    registries.actor,
 ):
     main.add_command(command)

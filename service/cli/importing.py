@@ -13,6 +13,7 @@ import click
 from events.importers import FORMATS, ImportFailed, ImportOptions, ImportProblem, ImportSummary, run_import
 from events.importers.cameo_plover import CameoTable, read_cameo_table
 from events.importers.ndjson import NdjsonStopped, import_ndjson
+from events.importers.recognition import recognise
 from events.log.application import MAX_BATCH
 from events.log.opening import open_log
 from service.cli.backup import export_backup, import_backup
@@ -35,11 +36,12 @@ def _count_rows(stream: IO[str]) -> int:
     "--format",
     "fmt",
     type=click.Choice(["ndjson", "backup", *FORMATS]),
-    default="ndjson",
-    show_default=True,
+    default=None,
     help="ndjson: developments, one a line; backup: a backup made by export --format backup, restored "
-    "verbatim into an empty database; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); "
-    "plover: PLOVER JSON records or tab-separated CAMEO-coded rows; gdelt: GDELT 1.0 or 2.0 event exports",
+    "verbatim into an empty database; ucdp-ged, ucdp-pa: UCDP CSV (or UCDP API JSON); ucdp-acd: the "
+    "UCDP/PRIO Armed Conflict Dataset CSV; acled: ACLED's CSV export; plover: PLOVER JSON records or "
+    "tab-separated CAMEO-coded rows; gdelt: GDELT 1.0 or 2.0 event exports  "
+    "[default: recognised from the file's header or shape]",
 )
 @click.option(
     "--example", type=click.Choice(EXAMPLES), help="import an example shipped with the service instead of FILE"
@@ -52,7 +54,16 @@ def _count_rows(stream: IO[str]) -> int:
     "10,000 developments is imported all or nothing]",
 )
 @click.option("--release", help="the data set's release, such as 22.1, kept on every development")
-@click.option("--conflict", help="plover: the registered conflict that ceasefires and fighting belong to")
+@click.option(
+    "--conflict",
+    help="plover, acled: the registered conflict the rows belong to "
+    "[acled: the one whose territory holds the row's country]",
+)
+@click.option(
+    "--deletions",
+    type=click.File("rb"),
+    help="acled: ACLED's list of deleted events (CSV: event_id_cnty, deleted_timestamp), retracted",
+)
 @click.option("--dataset", help="plover: the data set's name in ids [plover, or gdelt for CAMEO-coded rows]")
 @click.option(
     "--cameo-table",
@@ -68,11 +79,12 @@ def _count_rows(stream: IO[str]) -> int:
 )
 @click.argument("file", type=click.File("rb"), required=False)
 def import_command(
-    fmt: str,
+    fmt: str | None,
     example: str | None,
     batch_size: int | None,
     release: str | None,
     conflict: str | None,
+    deletions: IO[bytes] | None,
     dataset: str | None,
     cameo_table: str | None,
     strict: bool,
@@ -88,11 +100,18 @@ def import_command(
     """
     if (file is None) == (example is None):
         raise click.UsageError("give either FILE or --example")
+    data = None
+    if fmt is None and file is not None:
+        data = file.read()
+        fmt = _recognised(data)
+    fmt = fmt or "ndjson"
     if fmt == "backup":
         if file is None:
             raise click.UsageError("--example is NDJSON; give a backup FILE")
         import_backup(settings().database_url, io.TextIOWrapper(file, encoding="utf-8"))
         return
+    if deletions is not None and fmt != "acled":
+        raise click.UsageError("--deletions is ACLED's list of deleted events: it goes with --format acled")
     if fmt != "ndjson":
         if file is None:
             raise click.UsageError(f"--example is NDJSON; give a {fmt} FILE")
@@ -101,16 +120,17 @@ def import_command(
             conflict=conflict,
             dataset=dataset,
             cameo_table=_cameo_table(cameo_table),
+            deletions=deletions.read() if deletions is not None else None,
             strict=strict,
             batch_size=batch_size or MAX_BATCH,
         )
-        _import_data_set(fmt, file.read(), options, report_file)
+        _import_data_set(fmt, data if data is not None else file.read(), options, report_file)
         return
     if example:
         stream: IO[str] = resources.files("service").joinpath(f"examples/{example}.ndjson").open(encoding="utf-8")
     else:
         assert file is not None
-        stream = io.TextIOWrapper(file, encoding="utf-8-sig")
+        stream = io.TextIOWrapper(io.BytesIO(data) if data is not None else file, encoding="utf-8-sig")
     log = open_log(settings().database_url)
     try:
         show = sys.stderr.isatty()
@@ -124,6 +144,17 @@ def import_command(
     finally:
         log.close()
     click.echo(summary.line())
+
+
+def _recognised(data: bytes) -> str:
+    """The format of a file given without --format, said on stderr; a usage error naming the formats."""
+    try:
+        recognised = recognise(data, ["ndjson", *FORMATS])
+    except ImportProblem as e:
+        details = "".join(f"\n  {error['message']}" for error in e.errors)
+        raise click.UsageError(f"{e.detail}{details}\ngive the format with --format") from None
+    click.echo(recognised.text(), err=True)
+    return recognised.format
 
 
 def _cameo_table(path: str | None) -> CameoTable | None:
