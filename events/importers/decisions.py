@@ -53,6 +53,26 @@ def _release_key(release: str | None) -> tuple[int, ...] | None:
     return tuple(int(n) for n in numbers) if numbers else None
 
 
+def _keys(item: Checked) -> tuple[str, ...]:
+    """The keys a row's development may be stored under: its own, then those earlier mappers gave it."""
+    return (item.planned.key, *item.planned.aliases)
+
+
+def _recorded(item: Checked, existing: dict[str, dict[str, Any]]) -> tuple[str, bool] | None:
+    """The id under which the row is recorded, and whether as the same type (None: not recorded).
+
+    Its own key first, then its aliases; under each, the development re-typed
+    (``<key>:as:<Type>``) before the original.
+    """
+    for key in _keys(item):
+        typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
+        if typed in existing:
+            return typed, True
+        if base in existing:
+            return base, existing[base]["type"] == item.draft.type
+    return None
+
+
 class Decisions:
     """For each checked development: add, leave, correct, re-type or retract (see the module docstring)."""
 
@@ -63,9 +83,8 @@ class Decisions:
     def decide(
         self, registrations: list[Checked], checked: list[Checked], summary: ImportSummary
     ) -> list[tuple[Submission, str]]:
-        keys = [c.planned.key for c in checked]
-        ids = [key_id(k) for k in keys]
-        ids += [key_id(f"{c.planned.key}:as:{c.draft.type}") for c in checked]
+        ids = [key_id(k) for c in checked for k in _keys(c)]
+        ids += [key_id(f"{k}:as:{c.draft.type}") for c in checked for k in _keys(c)]
         ids += [key_id(w.key) for w in self.plan.withdrawn]
         ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
         existing = self.log.store.index_by_ids(ids) if ids else {}
@@ -75,16 +94,13 @@ class Decisions:
         ]
         compare: list[tuple[Checked, str]] = []
         for item in checked:
-            key = item.planned.key
-            typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
-            if typed in existing:
-                compare.append((item, typed))
-            elif base in existing and existing[base]["type"] == item.draft.type:
-                compare.append((item, base))
-            elif base in existing:
-                out += self._retype(item, base, existing[base]["type"])
+            found = _recorded(item, existing)
+            if found is None:
+                out.append((Submission(item.planned.raw, item.planned.key), "added"))
+            elif found[1]:
+                compare.append((item, found[0]))
             else:
-                out.append((Submission(item.planned.raw, key), "added"))
+                out += self._retype(item, found[0], existing[found[0]]["type"])
         out += self._compare(compare, existing, corrections, summary)
         out += self._withdraw(existing)
         return out

@@ -88,6 +88,8 @@ class Planned:
     raw: dict[str, Any]
     row_id: str
     line: int | None = None
+    #: keys earlier versions of the mapper gave the same row (``ucdp-ged:15960.0``): what they stored is this row's
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
