@@ -53,6 +53,11 @@ def _release_key(release: str | None) -> tuple[int, ...] | None:
     return tuple(int(n) for n in numbers) if numbers else None
 
 
+def _registration_outcome(item: Checked) -> str:
+    """A registration counts as registered; a registration moved to an earlier day, as corrected."""
+    return "corrected" if item.draft.type == "DevelopmentCorrected" else "registered"
+
+
 def _keys(item: Checked) -> tuple[str, ...]:
     """The keys a row's development may be stored under: its own, then those earlier mappers gave it."""
     return (item.planned.key, *item.planned.aliases)
@@ -90,7 +95,7 @@ class Decisions:
         existing = self.log.store.index_by_ids(ids) if ids else {}
         corrections = self._latest_corrections(existing) if existing else {}
         out: list[tuple[Submission, str]] = [
-            (Submission(r.planned.raw, r.planned.key), "registered") for r in registrations
+            (Submission(r.planned.raw, r.planned.key), _registration_outcome(r)) for r in registrations
         ]
         compare: list[tuple[Checked, str]] = []
         for item in checked:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from events.vocabulary.errors import DomainError
+from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.references import ISO_CODES
 from events.vocabulary.validation import Draft
 
@@ -133,6 +134,8 @@ class World:
     actors: set[str] = field(default_factory=set)
     #: conflict -> the first day by which a ceasefire had certainly been called or agreed for it
     ceasefires: dict[str, date] = field(default_factory=dict)
+    #: registrations an import made (by their key, ``ucdp:conflict:13246``): id and content, as last corrected
+    registered: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def knows_actor(self, code: str) -> bool:
         return code in ISO_CODES or code in self.actors
@@ -143,7 +146,10 @@ class Registrations:
 
     A registration's ``occurred`` is the first day any row of the file names it
     on; its key (``ucdp:conflict:13246``) is shared by every data set, so
-    whichever import comes first registers it and the others find it.
+    whichever import comes first registers it and the others find it.  A later
+    file that names a conflict an import registered on an earlier day corrects
+    the registration's day to that one, so that the log ends the same whichever
+    file came first.
     """
 
     def __init__(self, world: World, source: dict[str, Any]) -> None:
@@ -156,13 +162,15 @@ class Registrations:
     def conflict(self, scheme: str, upstream_id: str, name: str, day: date, region: str | None = None) -> str:
         """The conflict id for ``scheme:upstream_id``, planning its registration when unknown."""
         external = f"{scheme}:{upstream_id}"
+        key = f"{scheme}:conflict:{upstream_id}"
         known = self.world.conflicts_by_external_id.get(external)
         if known:
+            self._note_day(key, day)
             return known
         slug = slugify(f"{scheme}-{upstream_id}")
         if slug in self.world.conflicts:
+            self._note_day(key, day)
             return slug
-        key = f"{scheme}:conflict:{upstream_id}"
         self._note_day(key, day)
         if key not in self._conflicts:
             data: dict[str, Any] = {
@@ -199,9 +207,27 @@ class Registrations:
             self._first[key] = day
 
     def planned(self) -> list[Planned]:
+        """The registrations to record, then the corrections that move an imported one to an earlier day."""
         out = []
         for key, raw in [*self._conflicts.items(), *self._actors.items()]:
             out.append(Planned(key, {**raw, "occurred": self._first[key].isoformat()}, key))
+        for key, first in sorted(self._first.items()):
+            if key in self._conflicts or key not in self.world.registered:
+                continue
+            target, content = self.world.registered[key]
+            if first >= parse_occurred(content["occurred"]).earliest:
+                continue
+            replacement = {**content, "occurred": first.isoformat()}
+            raw = {
+                "type": "DevelopmentCorrected",
+                "occurred": replacement["occurred"],
+                "conflicts": content.get("conflicts") or [],
+                "actors": content.get("actors") or [],
+                "sources": [self.source],
+                "summary": f"{clip(content['summary'], 800)} It is named from {first.isoformat()} on.",
+                "data": {"target": target, "replacement": replacement},
+            }
+            out.append(Planned(f"{key}:named-from:{first.isoformat()}", raw, key))
         return out
 
 

@@ -25,7 +25,7 @@ same import again resumes where it stopped (what was stored is recognised).
 from __future__ import annotations
 
 from events.importers import plover, ucdp_ged, ucdp_pa
-from events.importers.decisions import Decisions, all_of
+from events.importers.decisions import Decisions, all_of, key_id
 from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
 from events.importers.plan import Checked, ImportProblem, Plan, World
 from events.importers.tables import read_table
@@ -82,6 +82,16 @@ def read_world(log: ConflictLog) -> World:
     for development in all_of(log, ["ConflictRegistered"]):
         for external in development.data.get("external_ids", []):
             world.conflicts_by_external_id.setdefault(external, development.data["conflict"])
+            scheme, _, upstream = external.partition(":")
+            key = f"{scheme}:conflict:{upstream}"
+            if development.id == key_id(key):  # registered by an import, not by a person
+                world.registered[key] = (development.id, development.content())
+    if world.registered:
+        targets = {ident: key for key, (ident, _) in world.registered.items()}
+        for correction in all_of(log, ["DevelopmentCorrected"]):
+            corrected = targets.get(correction.data["target"])
+            if corrected is not None:
+                world.registered[corrected] = (correction.data["target"], correction.data["replacement"])
     for development in all_of(log, ["CeasefireCalled", "CeasefireAgreed"]):
         day = development.latest
         if development.data.get("effective"):
