@@ -63,14 +63,20 @@ def _keys(item: Checked) -> tuple[str, ...]:
     return (item.planned.key, *item.planned.aliases)
 
 
-def _recorded(item: Checked, existing: dict[str, dict[str, Any]]) -> tuple[str, bool] | None:
+def _candidates(item: Checked) -> list[tuple[str, str]]:
+    """The ids a row's development may be recorded under: re-typed (``<key>:as:<Type>``) and original, per key."""
+    return [(key_id(f"{key}:as:{item.draft.type}"), key_id(key)) for key in _keys(item)]
+
+
+def _recorded(
+    item: Checked, candidates: list[tuple[str, str]], existing: dict[str, dict[str, Any]]
+) -> tuple[str, bool] | None:
     """The id under which the row is recorded, and whether as the same type (None: not recorded).
 
     Its own key first, then its aliases; under each, the development re-typed
-    (``<key>:as:<Type>``) before the original.
+    before the original.
     """
-    for key in _keys(item):
-        typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
+    for typed, base in candidates:
         if typed in existing:
             return typed, True
         if base in existing:
@@ -88,20 +94,20 @@ class Decisions:
     def decide(
         self, registrations: list[Checked], checked: list[Checked], summary: ImportSummary
     ) -> list[tuple[Submission, str]]:
-        ids = [key_id(k) for c in checked for k in _keys(c)]
-        ids += [key_id(f"{k}:as:{c.draft.type}") for c in checked for k in _keys(c)]
+        candidates = [_candidates(c) for c in checked]
+        ids = [ident for found in candidates for pair in found for ident in pair]
         ids += [key_id(w.key) for w in self.plan.withdrawn]
         ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
         existing = self.log.store.index_by_ids(ids) if ids else {}
         corrections = self._latest_corrections(existing) if existing else {}
         out: list[tuple[Submission, str]] = [
-            (Submission(r.planned.raw, r.planned.key), _registration_outcome(r)) for r in registrations
+            (Submission(r.planned.raw, r.planned.key, r.draft), _registration_outcome(r)) for r in registrations
         ]
         compare: list[tuple[Checked, str]] = []
-        for item in checked:
-            found = _recorded(item, existing)
+        for item, possible in zip(checked, candidates, strict=True):
+            found = _recorded(item, possible, existing)
             if found is None:
-                out.append((Submission(item.planned.raw, item.planned.key), "added"))
+                out.append((Submission(item.planned.raw, item.planned.key, item.draft), "added"))
             elif found[1]:
                 compare.append((item, found[0]))
             else:
@@ -191,7 +197,10 @@ class Decisions:
         key = item.planned.key
         return [
             (Submission(retraction, f"{key}:retracted"), "corrected"),
-            (Submission(item.planned.raw, f"{key}:as:{item.draft.type}"), ""),  # counted with its retraction
+            (
+                Submission(item.planned.raw, f"{key}:as:{item.draft.type}", item.draft),
+                "",
+            ),  # counted with its retraction
         ]
 
     def _withdraw(self, existing: dict[str, dict[str, Any]]) -> list[tuple[Submission, str]]:
