@@ -158,34 +158,39 @@ class Registrations:
         self._conflicts: dict[str, dict[str, Any]] = {}
         self._actors: dict[str, dict[str, Any]] = {}
         self._first: dict[str, date] = {}
+        #: registration key -> the conflict id it gave
+        self._slugs: dict[str, str] = {}
 
     def conflict(self, scheme: str, upstream_id: str, name: str, day: date, region: str | None = None) -> str:
         """The conflict id for ``scheme:upstream_id``, planning its registration when unknown."""
-        external = f"{scheme}:{upstream_id}"
         key = f"{scheme}:conflict:{upstream_id}"
+        self._note_day(key, day)
+        slug = self._slugs.get(key)
+        if slug is None:
+            slug = self._slugs[key] = self._conflict(scheme, upstream_id, name, region, key)
+        return slug
+
+    def _conflict(self, scheme: str, upstream_id: str, name: str, region: str | None, key: str) -> str:
+        external = f"{scheme}:{upstream_id}"
         known = self.world.conflicts_by_external_id.get(external)
         if known:
-            self._note_day(key, day)
             return known
         slug = slugify(f"{scheme}-{upstream_id}")
         if slug in self.world.conflicts:
-            self._note_day(key, day)
             return slug
-        self._note_day(key, day)
-        if key not in self._conflicts:
-            data: dict[str, Any] = {
-                "conflict": slug,
-                "name": clip(name or f"{scheme.upper()} conflict {upstream_id}", 200),
-            }
-            if region:
-                data["region"] = clip(region, 200)
-            data["external_ids"] = [external]
-            self._conflicts[key] = {
-                "type": "ConflictRegistered",
-                "sources": [self.source],
-                "summary": f"The {scheme.upper()} conflict {upstream_id} ({clip(name, 200)}) is registered.",
-                "data": data,
-            }
+        data: dict[str, Any] = {
+            "conflict": slug,
+            "name": clip(name or f"{scheme.upper()} conflict {upstream_id}", 200),
+        }
+        if region:
+            data["region"] = clip(region, 200)
+        data["external_ids"] = [external]
+        self._conflicts[key] = {
+            "type": "ConflictRegistered",
+            "sources": [self.source],
+            "summary": f"The {scheme.upper()} conflict {upstream_id} ({clip(name, 200)}) is registered.",
+            "data": data,
+        }
         return slug
 
     def actor(self, key: str, code: str, name: str, kind: str, day: date) -> str:

@@ -67,10 +67,12 @@ class Row:
     """One data row: its cells by canonical column name, and where it starts."""
 
     line: int
+    #: the cells, trimmed
     cells: dict[str, str]
 
     def get(self, name: str) -> str:
-        return self.cells.get(name, "").strip()
+        """The trimmed cell of a column ('' when the file has no such column)."""
+        return self.cells.get(name, "")
 
 
 @dataclass
@@ -100,7 +102,7 @@ class Table:
             raise MissingColumns([(c.name, c.aliases) for c in missing], [h.strip() for h in self.header if h.strip()])
         integers = {column.name for column in columns if column.integer and column.name in chosen}
         for line, cells in self.rows:
-            row = {name: cells[i] if i < len(cells) else "" for name, i in chosen.items()}
+            row = {name: cells[i].strip() if i < len(cells) else "" for name, i in chosen.items()}
             for name in integers:
                 row[name] = whole_numbers(row[name])
             yield Row(line, row)
