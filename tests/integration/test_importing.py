@@ -226,6 +226,17 @@ def test_cameo_coded_rows_map_through_the_cameo_to_plover_table(log: ConflictLog
     assert "CAMEO 010 has no PLOVER category" in summary.reports[-1].reason
 
 
+def test_cameo_rows_with_ids_and_days_written_as_floats_are_the_same_rows(log: ConflictLog) -> None:
+    run_import(log, "ucdp-pa", (FIXTURES / "pa-sample.csv").read_bytes())
+    options = ImportOptions(cameo_table=read_cameo_table((FIXTURES / "cameo2plover-sample.txt").read_text()))
+    clean = (FIXTURES / "cameo-sample.tsv").read_bytes()
+    floats = clean.replace(b"\t20200626\t", b"\t20200626.0\t").replace(b"900001\t", b"900001.0\t")
+    first = run_import(log, "plover", floats, options)
+    assert log.get(key_id("gdelt:900001")).origin["row_id"] == "900001"
+    again = run_import(log, "plover", clean, options)
+    assert (again.added, again.corrected, again.unchanged) == (0, 0, first.added)
+
+
 def test_a_strict_import_of_a_file_with_a_bad_row_writes_nothing(log: ConflictLog) -> None:
     with pytest.raises(ImportFailed) as caught:
         run_import(log, "ucdp-ged", (FIXTURES / "ged-messy.csv").read_bytes(), ImportOptions(strict=True))
