@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from events.importers import third_parties
 from events.importers.backup import BackupProblem, read_backup
 from events.importers.dates import read_date, span
+from events.importers.decisions import key_id
 from events.importers.gleditsch_ward import state
 from events.importers.plan import MissingColumns
 from events.importers.tables import (
@@ -20,6 +23,7 @@ from events.importers.tables import (
     whole_numbers,
 )
 from events.importers.ucdp import split_names
+from events.log.development import KEY_NAMESPACE
 
 
 def test_header_names_match_whatever_their_case_spaces_and_trailing_blanks() -> None:
@@ -183,3 +187,8 @@ def test_a_hashtag_row_further_down_is_data_not_tags() -> None:
 )
 def test_third_parties_are_the_states_and_organisations_a_pa_cell_names(cell: str, codes: list[str]) -> None:
     assert third_parties.actor_codes(cell) == codes
+
+
+@pytest.mark.parametrize("key", ["ucdp-ged:15960", "ucdp-pa:1536:ceasefire", "plover:Ünïcode-😀", ""])
+def test_an_import_derives_the_id_the_log_gives_a_key(key: str) -> None:
+    assert key_id(key) == str(uuid.uuid5(KEY_NAMESPACE, key))
