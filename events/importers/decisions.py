@@ -15,7 +15,7 @@ from typing import Any
 import rfc8785
 
 from events.importers.outcome import ImportSummary
-from events.importers.plan import Checked, Plan
+from events.importers.plan import Checked, Plan, Withdrawn
 from events.log.admission import Submission
 from events.log.application import ConflictLog
 from events.log.development import KEY_NAMESPACE
@@ -64,6 +64,25 @@ def _release_key(release: str | None) -> tuple[int, ...] | None:
     return tuple(int(n) for n in numbers) if numbers else None
 
 
+def _doubles(
+    item: Checked, candidates: list[tuple[str, str]], used: str, existing: dict[str, dict[str, Any]]
+) -> list[Withdrawn]:
+    """Developments an earlier mapper stored for the same row under an alias, besides the one the row uses.
+
+    (An earlier version that read ``15960.0`` and ``15960`` as two ids stored the
+    row twice.)  Each is retracted once; one the row already retracted to re-type
+    it is left alone.
+    """
+    if key_id(f"{item.planned.key}:retracted") in existing:
+        return []
+    out = []
+    for alias, (typed, base) in zip(item.planned.aliases, candidates[1:], strict=True):
+        if base in existing and used not in (typed, base) and key_id(f"{alias}:retracted") not in existing:
+            reason = f"the same row as {item.planned.key}, recorded twice by an earlier version of the importer"
+            out.append(Withdrawn(alias, item.planned.row_id, item.planned.line, reason))
+    return out
+
+
 def _registration_outcome(item: Checked) -> str:
     """A registration counts as registered; a registration moved to an earlier day, as corrected."""
     return "corrected" if item.draft.type == "DevelopmentCorrected" else "registered"
@@ -107,6 +126,7 @@ class Decisions:
     ) -> list[tuple[Submission, str]]:
         candidates = [_candidates(c) for c in checked]
         ids = [ident for found in candidates for pair in found for ident in pair]
+        ids += [key_id(f"{k}:retracted") for c in checked if c.planned.aliases for k in _keys(c)]
         ids += [key_id(w.key) for w in self.plan.withdrawn]
         ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
         existing = self.log.store.index_by_ids(ids) if ids else {}
@@ -117,6 +137,8 @@ class Decisions:
         compare: list[tuple[Checked, str]] = []
         for item, possible in zip(checked, candidates, strict=True):
             found = _recorded(item, possible, existing)
+            if found is not None and item.planned.aliases:
+                self.plan.withdrawn += _doubles(item, possible, found[0], existing)
             if found is None:
                 out.append((Submission(item.planned.raw, item.planned.key, item.draft), "added"))
             elif found[1]:

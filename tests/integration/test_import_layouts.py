@@ -128,6 +128,19 @@ def test_a_row_an_old_import_stored_under_its_float_id_is_corrected_not_doubled(
     assert (again.added, again.corrected, again.unchanged) == (0, 0, 6)
 
 
+def test_a_row_an_old_import_stored_twice_as_float_and_integer_ids_is_left_counted_once(log: ConflictLog) -> None:
+    run_import(log, "ucdp-ged", GED_CLEAN)
+    stored = fighting(log)["15963"]
+    log.submit({**stored.content(), "origin": {"dataset": "ucdp-ged", "row_id": "15963.0"}}, "ucdp-ged:15963.0")
+    summary = run_import(log, "ucdp-ged", GED_CLEAN)
+    assert (summary.added, summary.corrected, summary.unchanged) == (0, 1, 6)
+    retraction = next(d for d in everything(log) if d.type == "DevelopmentRetracted")
+    assert retraction.data["target"] == key_id("ucdp-ged:15963.0")
+    assert "the same row as ucdp-ged:15963" in retraction.data["reason"]
+    again = run_import(log, "ucdp-ged", GED_CLEAN)
+    assert (again.added, again.corrected, again.unchanged) == (0, 0, 6)
+
+
 # -- import order -------------------------------------------------------------------------------------------------
 
 DATES = (date(2014, 9, 4), date(2014, 9, 30), date(2015, 3, 15), date(2016, 6, 1), date(2020, 1, 15))
