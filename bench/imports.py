@@ -1,16 +1,18 @@
-"""How fast the UCDP/PRIO ACD and ACLED importers read rows: ``python -m bench.imports`` (by hand).
+"""How fast files import, in rows per second, per format and backend: ``python -m bench.imports``.
 
-    .venv/bin/python -m bench.imports                          # 5,000 rows each, SQLite
-    .venv/bin/python -m bench.imports --rows 20000 --database postgres
+    .venv/bin/python -m bench.imports                          # 20,000 GED rows and the other formats, both backends
+    .venv/bin/python -m bench.imports --rows 50000 --database sqlite
+    .venv/bin/python -m bench.imports --formats ucdp-ged --one-by-one
 
-Generates files of ``--rows`` rows in each format's layout (ACD: conflict-years
-of 150 conflicts; ACLED: events spread over those conflicts' countries), then
-for each format imports the file into a fresh log, then imports it again
-(nothing changes: every row is recognised), and prints rows per second.  UCDP
-GED rows of the same number, through the same write path, are the reference:
-the ratios to it are measured in the same run, so they mostly do not depend on
-whatever else runs on the machine.  Each import includes reading what the log
-knows, checking every row, and writing (batches of 10,000 developments).
+Each format's file is made by repeating a sample under new row ids until it
+holds ``--rows`` rows (GED: the shared Ukraine sample, else the project's
+fixture; PA and PLOVER: the shared samples, else the fixtures; NDJSON: the
+benchmark's synthetic developments).  Each file is imported into a fresh
+database with ``run_import`` (``import_ndjson`` for NDJSON), as the command
+line and the API do, and then imported again (which must add nothing).  The
+import writes in transactions of up to 10,000 developments; ``--one-by-one``
+also imports each file with one development per transaction (the path an
+import took before it was batched), in the same run, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -18,200 +20,177 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
+import os
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench.__main__ import fresh_database
+from bench.workload import conflict_ids, developments, registrations
 from events.importers import ImportOptions, run_import
-from events.importers.gleditsch_ward import ISO
+from events.importers.ndjson import import_ndjson
+from events.log.application import MAX_BATCH
 from events.log.opening import open_log
 
-ACD_HEADER = [
-    "conflict_id",
-    "location",
-    "side_a",
-    "side_a_id",
-    "side_a_2nd",
-    "side_b",
-    "side_b_id",
-    "side_b_2nd",
-    "incompatibility",
-    "territory_name",
-    "year",
-    "intensity_level",
-    "cumulative_intensity",
-    "type_of_conflict",
-    "start_date",
-    "start_prec",
-    "start_date2",
-    "start_prec2",
-    "ep_end",
-    "ep_end_date",
-    "ep_end_prec",
-    "gwno_a",
-    "gwno_a_2nd",
-    "gwno_b",
-    "gwno_b_2nd",
-    "gwno_loc",
-    "region",
-    "version",
-]
-ACLED_HEADER = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
-GED_HEADER = [
-    "id",
-    "conflict_new_id",
-    "conflict_name",
-    "side_a",
-    "side_a_new_id",
-    "gwnoa",
-    "side_b",
-    "side_b_new_id",
-    "gwnob",
-    "date_start",
-    "date_end",
-    "best",
-    "low",
-    "high",
-    "where_description",
-]
-#: Gleditsch-Ward numbers of distinct ISO codes (a country is the territory of one conflict only)
-STATES = sorted({code: n for n, code in sorted(ISO.items(), reverse=True)}.values())[:150]
-CONFLICTS = len(STATES)
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+FIXTURES = ROOT / "tests" / "fixtures"
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+FORMATS = ("ucdp-ged", "ucdp-pa", "plover", "ndjson")
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+def _first(*paths: Path) -> Path:
+    return next(p for p in paths if p.is_file())
+
+
+def _repeated_table(sample: Path, id_column: str, rows: int) -> bytes:
+    """The sample's rows repeated under new ids (sample id + n x 10,000,000) until there are ``rows``."""
+    reader = csv.reader(io.StringIO(sample.read_text(encoding="utf-8-sig")))
+    header = next(reader)
+    body = [r for r in reader if any(c.strip() for c in r)]
+    at = header.index(id_column)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    for n in range(rows):
+        row = list(body[n % len(body)])
+        row[at] = str(int(float(row[at])) + (n // len(body)) * 10_000_000)
+        writer.writerow(row)
     return out.getvalue().encode()
 
 
-def acd_file(count: int) -> bytes:
-    """``count`` conflict-years: conflict i in its state, years from 1946 on."""
-    rows: list[list[object]] = []
-    for n in range(count):
-        i, year = n % CONFLICTS, 1946 + n // CONFLICTS
-        state = STATES[i]
-        rows.append(
-            [1000 + i, f"State {state}", f"Government of {state}", state, "", f"Rebels {i}", 5000 + i, "", 2, "",
-             year, 1 + (n % 2), 1, 3, "1946-01-01", 1, "1946-01-01", 1, 0, "", "", state, "", "", "", state, 1,
-             "24.1"]
-        )  # fmt: skip
-    return _csv(ACD_HEADER, rows)
+def ged_file(rows: int) -> bytes:
+    sample = _first(SHARED / "ucdp-ged-ukraine" / "ucdp-ged-ukraine-2014-2021.csv", FIXTURES / "ged-clean.csv")
+    return _repeated_table(sample, "id", rows)
 
 
-def acled_file(count: int, numeric: Callable[[int], str]) -> bytes:
-    """``count`` ACLED battles in the conflicts' countries (one conflict's territory each)."""
-    rows: list[list[object]] = []
-    for n in range(count):
-        state = STATES[n % CONFLICTS]
-        day = f"2022-{1 + n % 12:02d}-{1 + n % 28:02d}"
-        rows.append(
-            [f"EV{n}", day, 2022, 1, "Political violence", "Battles", "Armed clash", "Rebels", "", 2,
-             "Militia", "", 3, 23, "", numeric(state), "Region", "Country", "Admin", "District", "", f"Place {n}",
-             10.5, 20.5, 1, "Source A; Source B", "National", f"Fighting number {n}.", n % 7, "", 1700000000 + n]
-        )  # fmt: skip
-    return _csv(ACLED_HEADER, rows)
+def pa_file(rows: int) -> bytes:
+    sample = _first(SHARED / "ucdp-peace-agreements" / "ucdp-peace-agreements-221.csv", FIXTURES / "pa-sample.csv")
+    return _repeated_table(sample, "paid", rows)
 
 
-def ged_file(count: int) -> bytes:
-    rows: list[list[object]] = []
-    for n in range(count):
-        i = n % CONFLICTS
-        day = f"2016-{1 + n % 12:02d}-{1 + n % 28:02d}"
-        rows.append(
-            [n + 1, 1000 + i, f"State {STATES[i]}", f"Government of {STATES[i]}", STATES[i], STATES[i],
-             f"Rebels {i}", 5000 + i, "", day, day, 2, 1, 3, f"Place {n}"]
-        )  # fmt: skip
-    return _csv(GED_HEADER, rows)
+def plover_file(rows: int) -> bytes:
+    sample = _first(SHARED / "plover-gsr" / "PLOVER_GSR_CAMEO.json", FIXTURES / "plover-sample.json")
+    records = [r for r in json.loads(sample.read_text(encoding="utf-8")) if r.get("event") != "DOCUMENT"]
+    out = []
+    for n in range(rows):
+        record = dict(records[n % len(records)])
+        record["id"] = f"{record['id']}-{n // len(records)}"
+        out.append(record)
+    return json.dumps(out).encode()
 
 
-def numeric_iso(state: int) -> str:
-    import pycountry
-
-    found = pycountry.countries.get(alpha_3=ISO[state])
-    return found.numeric if found else "0"
-
-
-def timed(url: str, fmt: str, data: bytes, rows: int) -> tuple[float, float]:
-    """Rows per second of a first import and of the same import again."""
-    rates = []
-    for _ in range(2):
-        log = open_log(url)
-        try:
-            start = time.perf_counter()
-            summary = run_import(log, fmt, data, ImportOptions())
-            elapsed = time.perf_counter() - start
-        finally:
-            log.close()
-        assert summary.rejected == 0, summary.reports[:3]
-        rates.append(rows / elapsed)
-    return rates[0], rates[1]
+def ndjson_file(rows: int) -> bytes:
+    conflicts = conflict_ids(20)
+    lines = [json.dumps(r) for r in registrations(conflicts)]
+    lines += [json.dumps(d) for d in developments(rows - len(conflicts), conflicts)]
+    return ("\n".join(lines) + "\n").encode()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    args = parser.parse_args()
-    files = {
-        "ucdp-ged": ged_file(args.rows),
-        "ucdp-acd": acd_file(args.rows),
-        "acled": acled_file(args.rows, numeric_iso),
-    }
-    results: dict[str, tuple[float, float]] = {}
-    for fmt, data in files.items():
-        with tempfile.TemporaryDirectory() as folder, fresh_database(args.database, Path(folder)) as db:
-            if fmt == "acled":  # ACLED rows are placed in the conflicts the ACD registers (by territory)
-                log = open_log(db.url)
-                try:
-                    run_import(log, "ucdp-acd", acd_file(CONFLICTS), ImportOptions())
-                finally:
-                    log.close()
-            results[fmt] = timed(db.url, fmt, data, args.rows)
-    ged_first, ged_again = results["ucdp-ged"]
-    print(f"{args.rows:,} rows per file, {args.database}")
-    print(f"{'format':<10} {'first import':>16} {'again':>16} {'first / ged':>12} {'again / ged':>12}")
-    for fmt, (first, again) in results.items():
-        print(
-            f"{fmt:<10} {first:>12,.0f} r/s {again:>12,.0f} r/s {first / ged_first:>12.2f} {again / ged_again:>12.2f}"
-        )
+MAKERS: dict[str, Callable[[int], bytes]] = {
+    "ucdp-ged": ged_file,
+    "ucdp-pa": pa_file,
+    "plover": plover_file,
+    "ndjson": ndjson_file,
+}
+
+
+@dataclass
+class Measured:
+    backend: str
+    fmt: str
+    rows: int
+    batch_size: int
+    seconds: float
+    again_seconds: float
+    added: int
+    added_again: int
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """The URL of a fresh database of the backend, removed afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bench-imports-") as folder:
+            yield f"sqlite:///{folder}/log.db"
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        sep = "&" if "?" in POSTGRES else "?"
+        yield f"{POSTGRES}{sep}schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def import_once(url: str, fmt: str, data: bytes, batch_size: int) -> tuple[float, int]:
+    """Seconds one import of ``data`` took, and how many developments it added (registrations included)."""
+    log = open_log(url)
+    try:
+        started = time.perf_counter()
+        if fmt == "ndjson":
+            text = io.StringIO(data.decode())
+            added = import_ndjson(log, text, batch_size).added
+        else:
+            summary = run_import(log, fmt, data, ImportOptions(batch_size=batch_size))
+            added = summary.added + summary.registered
+        return time.perf_counter() - started, added
+    finally:
+        log.close()
+
+
+def measure(backend: str, fmt: str, rows: int, data: bytes, batch_size: int) -> Measured:
+    with database(backend) as url:
+        seconds, added = import_once(url, fmt, data, batch_size)
+        again, added_again = import_once(url, fmt, data, batch_size)
+    return Measured(backend, fmt, rows, batch_size, seconds, again, added, added_again)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=20_000, help="rows per file (GED, PLOVER, NDJSON)")
+    parser.add_argument("--pa-rows", type=int, default=3_000, help="rows of the PA file (three developments a row)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: " + ", ".join(FORMATS))
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--one-by-one", action="store_true", help="also import with one development per transaction")
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    print(f"{'backend':<9} {'format':<9} {'rows':>7} {'per transaction':>15} {'rows/s':>9} {'again rows/s':>12} added")
+    for backend in backends:
+        for fmt in formats:
+            rows = args.pa_rows if fmt == "ucdp-pa" else args.rows
+            data = MAKERS[fmt](rows)
+            batched = measure(backend, fmt, rows, data, MAX_BATCH)
+            _show(batched)
+            if args.one_by_one:
+                single = measure(backend, fmt, rows, data, 1)
+                _show(single)
+                print(f"{'':<9} {fmt:<9} batched ÷ one by one: {batched.rate / single.rate:.2f}")
+            sys.stdout.flush()
+    return 0
+
+
+def _show(m: Measured) -> None:
+    again = m.rows / m.again_seconds
+    print(
+        f"{m.backend:<9} {m.fmt:<9} {m.rows:>7,} {m.batch_size:>15,} {m.rate:>9,.0f} {again:>12,.0f} "
+        f"{m.added:,} then {m.added_again:,}"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

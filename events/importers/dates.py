@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/](\d{{1,2}})[-/](\d{{1,2}}){_TIME}$")
@@ -32,8 +33,12 @@ class UpstreamDate:
     last: date
 
 
+@lru_cache(maxsize=8192)
 def read_date(cell: str) -> UpstreamDate:
-    """Parse a date cell, or raise ``ValueError`` with a message fit for a report."""
+    """Parse a date cell, or raise ``ValueError`` with a message fit for a report.
+
+    Cached: a data set repeats the same few thousand days over many rows.
+    """
     value = cell.strip()
     if not value:
         raise ValueError("the date is empty")

@@ -15,10 +15,10 @@ from typing import Any
 import rfc8785
 
 from events.importers.outcome import ImportSummary
-from events.importers.plan import Checked, Plan
+from events.importers.plan import Checked, Plan, Withdrawn
 from events.log.admission import Submission
 from events.log.application import ConflictLog
-from events.log.development import development_id
+from events.log.development import KEY_NAMESPACE
 
 
 def all_of(log: ConflictLog, types: list[str]) -> Iterator[Any]:
@@ -29,8 +29,19 @@ def all_of(log: ConflictLog, types: list[str]) -> Iterator[Any]:
 
 
 def key_id(key: str) -> str:
-    """The development id an idempotency key gives (as the log derives it)."""
-    return str(development_id(None, key))
+    """The development id an idempotency key gives: the log's UUID5 (``development_id``), as text.
+
+    Worked out from the SHA-1 directly (RFC 9562, section 5.5): an import derives
+    several ids per row, and ``uuid.uuid5`` spends most of its time building objects.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE + key.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_NAMESPACE = KEY_NAMESPACE.bytes
 
 
 def _substance(content: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +64,56 @@ def _release_key(release: str | None) -> tuple[int, ...] | None:
     return tuple(int(n) for n in numbers) if numbers else None
 
 
+def _doubles(
+    item: Checked, candidates: list[tuple[str, str]], used: str, existing: dict[str, dict[str, Any]]
+) -> list[Withdrawn]:
+    """Developments an earlier mapper stored for the same row under an alias, besides the one the row uses.
+
+    (An earlier version that read ``15960.0`` and ``15960`` as two ids stored the
+    row twice.)  Each is retracted once; one the row already retracted to re-type
+    it is left alone.
+    """
+    if key_id(f"{item.planned.key}:retracted") in existing:
+        return []
+    out = []
+    for alias, (typed, base) in zip(item.planned.aliases, candidates[1:], strict=True):
+        if base in existing and used not in (typed, base) and key_id(f"{alias}:retracted") not in existing:
+            reason = f"the same row as {item.planned.key}, recorded twice by an earlier version of the importer"
+            out.append(Withdrawn(alias, item.planned.row_id, item.planned.line, reason))
+    return out
+
+
+def _registration_outcome(item: Checked) -> str:
+    """A registration counts as registered; a registration moved to an earlier day, as corrected."""
+    return "corrected" if item.draft.type == "DevelopmentCorrected" else "registered"
+
+
+def _keys(item: Checked) -> tuple[str, ...]:
+    """The keys a row's development may be stored under: its own, then those earlier mappers gave it."""
+    return (item.planned.key, *item.planned.aliases)
+
+
+def _candidates(item: Checked) -> list[tuple[str, str]]:
+    """The ids a row's development may be recorded under: re-typed (``<key>:as:<Type>``) and original, per key."""
+    return [(key_id(f"{key}:as:{item.draft.type}"), key_id(key)) for key in _keys(item)]
+
+
+def _recorded(
+    item: Checked, candidates: list[tuple[str, str]], existing: dict[str, dict[str, Any]]
+) -> tuple[str, bool] | None:
+    """The id under which the row is recorded, and whether as the same type (None: not recorded).
+
+    Its own key first, then its aliases; under each, the development re-typed
+    before the original.
+    """
+    for typed, base in candidates:
+        if typed in existing:
+            return typed, True
+        if base in existing:
+            return base, existing[base]["type"] == item.draft.type
+    return None
+
+
 class Decisions:
     """For each checked development: add, leave, correct, re-type or retract (see the module docstring)."""
 
@@ -63,28 +124,27 @@ class Decisions:
     def decide(
         self, registrations: list[Checked], checked: list[Checked], summary: ImportSummary
     ) -> list[tuple[Submission, str]]:
-        keys = [c.planned.key for c in checked]
-        ids = [key_id(k) for k in keys]
-        ids += [key_id(f"{c.planned.key}:as:{c.draft.type}") for c in checked]
+        candidates = [_candidates(c) for c in checked]
+        ids = [ident for found in candidates for pair in found for ident in pair]
+        ids += [key_id(f"{k}:retracted") for c in checked if c.planned.aliases for k in _keys(c)]
         ids += [key_id(w.key) for w in self.plan.withdrawn]
         ids += [key_id(f"{w.key}:retracted") for w in self.plan.withdrawn]
         existing = self.log.store.index_by_ids(ids) if ids else {}
         corrections = self._latest_corrections(existing) if existing else {}
         out: list[tuple[Submission, str]] = [
-            (Submission(r.planned.raw, r.planned.key), "registered") for r in registrations
+            (Submission(r.planned.raw, r.planned.key, r.draft), _registration_outcome(r)) for r in registrations
         ]
         compare: list[tuple[Checked, str]] = []
-        for item in checked:
-            key = item.planned.key
-            typed, base = key_id(f"{key}:as:{item.draft.type}"), key_id(key)
-            if typed in existing:
-                compare.append((item, typed))
-            elif base in existing and existing[base]["type"] == item.draft.type:
-                compare.append((item, base))
-            elif base in existing:
-                out += self._retype(item, base, existing[base]["type"])
+        for item, possible in zip(checked, candidates, strict=True):
+            found = _recorded(item, possible, existing)
+            if found is not None and item.planned.aliases:
+                self.plan.withdrawn += _doubles(item, possible, found[0], existing)
+            if found is None:
+                out.append((Submission(item.planned.raw, item.planned.key, item.draft), "added"))
+            elif found[1]:
+                compare.append((item, found[0]))
             else:
-                out.append((Submission(item.planned.raw, key), "added"))
+                out += self._retype(item, found[0], existing[found[0]]["type"])
         out += self._compare(compare, existing, corrections, summary)
         out += self._withdraw(existing)
         return out
@@ -170,7 +230,10 @@ class Decisions:
         key = item.planned.key
         return [
             (Submission(retraction, f"{key}:retracted"), "corrected"),
-            (Submission(item.planned.raw, f"{key}:as:{item.draft.type}"), ""),  # counted with its retraction
+            (
+                Submission(item.planned.raw, f"{key}:as:{item.draft.type}", item.draft),
+                "",
+            ),  # counted with its retraction
         ]
 
     def _withdraw(self, existing: dict[str, dict[str, Any]]) -> list[tuple[Submission, str]]:

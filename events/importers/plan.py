@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from events.vocabulary.errors import DomainError
+from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.references import ISO_CODES
 from events.vocabulary.validation import Draft
 
@@ -88,6 +89,8 @@ class Planned:
     raw: dict[str, Any]
     row_id: str
     line: int | None = None
+    #: keys earlier versions of the mapper gave the same row (``ucdp-ged:15960.0``): what they stored is this row's
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,8 @@ class World:
     #: registered or corrected
     territory: dict[str, list[str]] = field(default_factory=dict)
     parties: dict[str, list[str]] = field(default_factory=dict)
+    #: registrations an import made (by their key, ``ucdp:conflict:13246``): id and content, as last corrected
+    registered: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def knows_actor(self, code: str) -> bool:
         return code in ISO_CODES or code in self.actors
@@ -145,7 +150,10 @@ class Registrations:
 
     A registration's ``occurred`` is the first day any row of the file names it
     on; its key (``ucdp:conflict:13246``) is shared by every data set, so
-    whichever import comes first registers it and the others find it.
+    whichever import comes first registers it and the others find it.  A later
+    file that names a conflict an import registered on an earlier day corrects
+    the registration's day to that one, so that the log ends the same whichever
+    file came first.
     """
 
     def __init__(self, world: World, source: dict[str, Any]) -> None:
@@ -154,9 +162,19 @@ class Registrations:
         self._conflicts: dict[str, dict[str, Any]] = {}
         self._actors: dict[str, dict[str, Any]] = {}
         self._first: dict[str, date] = {}
+        #: registration key -> the conflict id it gave
+        self._slugs: dict[str, str] = {}
 
     def conflict(self, scheme: str, upstream_id: str, name: str, day: date, region: str | None = None) -> str:
         """The conflict id for ``scheme:upstream_id``, planning its registration when unknown."""
+        key = f"{scheme}:conflict:{upstream_id}"
+        self._note_day(key, day)
+        slug = self._slugs.get(key)
+        if slug is None:
+            slug = self._slugs[key] = self._conflict(scheme, upstream_id, name, region, key)
+        return slug
+
+    def _conflict(self, scheme: str, upstream_id: str, name: str, region: str | None, key: str) -> str:
         external = f"{scheme}:{upstream_id}"
         known = self.world.conflicts_by_external_id.get(external)
         if known:
@@ -164,22 +182,19 @@ class Registrations:
         slug = slugify(f"{scheme}-{upstream_id}")
         if slug in self.world.conflicts:
             return slug
-        key = f"{scheme}:conflict:{upstream_id}"
-        self._note_day(key, day)
-        if key not in self._conflicts:
-            data: dict[str, Any] = {
-                "conflict": slug,
-                "name": clip(name or f"{scheme.upper()} conflict {upstream_id}", 200),
-            }
-            if region:
-                data["region"] = clip(region, 200)
-            data["external_ids"] = [external]
-            self._conflicts[key] = {
-                "type": "ConflictRegistered",
-                "sources": [self.source],
-                "summary": f"The {scheme.upper()} conflict {upstream_id} ({clip(name, 200)}) is registered.",
-                "data": data,
-            }
+        data: dict[str, Any] = {
+            "conflict": slug,
+            "name": clip(name or f"{scheme.upper()} conflict {upstream_id}", 200),
+        }
+        if region:
+            data["region"] = clip(region, 200)
+        data["external_ids"] = [external]
+        self._conflicts[key] = {
+            "type": "ConflictRegistered",
+            "sources": [self.source],
+            "summary": f"The {scheme.upper()} conflict {upstream_id} ({clip(name, 200)}) is registered.",
+            "data": data,
+        }
         return slug
 
     def actor(self, key: str, code: str, name: str, kind: str, day: date) -> str:
@@ -201,9 +216,27 @@ class Registrations:
             self._first[key] = day
 
     def planned(self) -> list[Planned]:
+        """The registrations to record, then the corrections that move an imported one to an earlier day."""
         out = []
         for key, raw in [*self._conflicts.items(), *self._actors.items()]:
             out.append(Planned(key, {**raw, "occurred": self._first[key].isoformat()}, key))
+        for key, first in sorted(self._first.items()):
+            if key in self._conflicts or key not in self.world.registered:
+                continue
+            target, content = self.world.registered[key]
+            if first >= parse_occurred(content["occurred"]).earliest:
+                continue
+            replacement = {**content, "occurred": first.isoformat()}
+            raw = {
+                "type": "DevelopmentCorrected",
+                "occurred": replacement["occurred"],
+                "conflicts": content.get("conflicts") or [],
+                "actors": content.get("actors") or [],
+                "sources": [self.source],
+                "summary": f"{clip(content['summary'], 800)} It is named from {first.isoformat()} on.",
+                "data": {"target": target, "replacement": replacement},
+            }
+            out.append(Planned(f"{key}:named-from:{first.isoformat()}", raw, key))
         return out
 
 

@@ -92,8 +92,8 @@ _GDELT2 = [
 GDELT_LAYOUTS = {len(_GDELT1): _GDELT1, len(_GDELT1) - 1: _GDELT1[:-1], len(_GDELT2): _GDELT2}
 
 CAMEO_COLUMNS = (
-    Column("id", ("globaleventid", "event_id", "eid")),
-    Column("date", ("sqldate", "event_date", "story_date", "day")),
+    Column("id", ("globaleventid", "event_id", "eid"), integer=True),
+    Column("date", ("sqldate", "event_date", "story_date", "day"), integer=True),
     Column("code", ("eventcode", "cameo_code", "cameo", "event_code")),
     Column("source", ("actor1countrycode", "source_country", "source_code", "actor1code")),
     Column("target", ("actor2countrycode", "target_country", "target_code", "actor2code"), required=False),

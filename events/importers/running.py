@@ -9,14 +9,22 @@ same whichever file or release it comes from.  For each one:
   ``origin.release``: unchanged, nothing is written;
 - in the log in another form: a ``DevelopmentCorrected`` carrying the new form
   (keyed by its content, so re-importing that release again adds nothing); when
-  the row now maps to another type (fighting that became a ceasefire violation
-  once a ceasefire was recorded), the old development is retracted and the new
-  one recorded under ``<key>:as:<Type>``;
+  the row now maps to another type (a ``CeasefireViolated`` an earlier version
+  made of GED fighting, which is now always ``FightingReported``), the old
+  development is retracted and the new one recorded under ``<key>:as:<Type>``;
 - a row from a release older than the one recorded is not applied (rejected).
+
+A row may also be recorded under a key an earlier mapper gave it
+(``Planned.aliases``: ``ucdp-ged:15960.0`` for a GED id written as a float):
+that development is then the row's, corrected or re-typed like any other.
+Mappers never classify a row by what the log holds, so files imported in any
+order give the same answers; an imported conflict registration is moved to the
+earliest day any file names it (``plan.Registrations``).
 
 Rows that cannot be mapped or do not pass the vocabulary are rejected and
 reported; two different rows under one upstream id are both rejected.  Nothing
-is written before every row has been checked.  Up to 10,000 developments are
+is written before every row has been checked (and the log does not check them
+again: each submission carries its checked draft).  Up to 10,000 developments are
 written in one transaction, so such an import stores all or nothing; a larger
 file is written in transactions of ``batch_size``, and if one fails, running the
 same import again resumes where it stopped (what was stored is recognised).
@@ -25,7 +33,7 @@ same import again resumes where it stopped (what was stored is recognised).
 from __future__ import annotations
 
 from events.importers import acled, gdelt, plover, ucdp_acd, ucdp_ged, ucdp_pa
-from events.importers.decisions import Decisions, all_of
+from events.importers.decisions import Decisions, all_of, key_id
 from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
 from events.importers.plan import Checked, ImportProblem, Plan, World
 from events.importers.tables import read_table
@@ -91,13 +99,21 @@ def read_world(log: ConflictLog) -> World:
     for development in all_of(log, ["ConflictRegistered"]):
         for external in development.data.get("external_ids", []):
             world.conflicts_by_external_id.setdefault(external, development.data["conflict"])
+            scheme, _, upstream = external.partition(":")
+            key = f"{scheme}:conflict:{upstream}"
+            if development.id == key_id(key):  # registered by an import, not by a person
+                world.registered[key] = (development.id, development.content())
         world.territory[development.data["conflict"]] = development.data.get("territory", [])
         world.parties[development.data["conflict"]] = development.data.get("parties", [])
-    for development in all_of(log, ["DevelopmentCorrected"]):
-        replacement = development.data["replacement"]
+    targets = {ident: key for key, (ident, _) in world.registered.items()}
+    for correction in all_of(log, ["DevelopmentCorrected"]):
+        replacement = correction.data["replacement"]
         if replacement["type"] == "ConflictRegistered":
             world.territory[replacement["data"]["conflict"]] = replacement["data"].get("territory", [])
             world.parties[replacement["data"]["conflict"]] = replacement["data"].get("parties", [])
+        corrected = targets.get(correction.data["target"])
+        if corrected is not None:
+            world.registered[corrected] = (correction.data["target"], replacement)
     for development in all_of(log, ["CeasefireCalled", "CeasefireAgreed"]):
         day = development.latest
         if development.data.get("effective"):

@@ -2,7 +2,10 @@
 
 Columns are found by name, never by position: header names are compared after
 trimming, lower-casing, and turning spaces, hyphens and dots into underscores,
-and each column may be known under several aliases.  Bytes are UTF-8 (with or
+and each column may be known under several aliases.  A column the data set means
+as whole numbers (ids, codes, counts) reads ``15960.0`` as ``15960``, as
+spreadsheets and pandas write them; a row of HXL hashtags right under the header
+(``#event+id``, as the Humanitarian Data Exchange publishes files) is skipped.  Bytes are UTF-8 (with or
 without a byte-order mark); a line that is not UTF-8 is read as cp1252, the
 usual culprit, and the import says so.  Every row remembers the line it starts
 on, so that a problem can be named by line and column.
@@ -38,9 +41,20 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    #: the data set means whole numbers here (one, or a list): ``15960.0`` is read as ``15960``
+    integer: bool = False
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+
+#: a whole number written as a float (``15960.0``, ``3.00``), alone or in a list such as ``369.0, 365.0``
+_FLOAT_INTEGER = re.compile(r"(?<![\d.])([+-]?\d+)\.0+(?![\d.])")
+
+
+def whole_numbers(cell: str) -> str:
+    """``'15960.0'`` → ``'15960'``; ``'369.0, 365.0'`` → ``'369, 365'``; other text as it is (``'2.5'`` stays)."""
+    return _FLOAT_INTEGER.sub(r"\1", cell) if "." in cell else cell
 
 
 def normalise_header(name: str) -> str:
@@ -53,10 +67,12 @@ class Row:
     """One data row: its cells by canonical column name, and where it starts."""
 
     line: int
+    #: the cells, trimmed
     cells: dict[str, str]
 
     def get(self, name: str) -> str:
-        return self.cells.get(name, "").strip()
+        """The trimmed cell of a column ('' when the file has no such column)."""
+        return self.cells.get(name, "")
 
 
 @dataclass
@@ -84,8 +100,12 @@ class Table:
                 missing.append(column)
         if missing:
             raise MissingColumns([(c.name, c.aliases) for c in missing], [h.strip() for h in self.header if h.strip()])
+        integers = {column.name for column in columns if column.integer and column.name in chosen}
         for line, cells in self.rows:
-            yield Row(line, {name: cells[i] if i < len(cells) else "" for name, i in chosen.items()})
+            row = {name: cells[i].strip() if i < len(cells) else "" for name, i in chosen.items()}
+            for name in integers:
+                row[name] = whole_numbers(row[name])
+            yield Row(line, row)
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -132,18 +152,36 @@ def read_delimited(text: str, delimiter: str | None = None) -> Table:
         delimiter = max(",\t;", key=first.count)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
+    notes: list[str] = []
     header: list[str] | None = None
     try:
         start = 1
         for cells in reader:
             if header is None:
                 header = cells
+            elif not rows and hxl_tags(cells):
+                notes.append(f"line {start} holds HXL hashtags ({_shown_tags(cells)}), not data: skipped")
             elif any(c.strip() for c in cells):
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as e:
         raise ImportProblem(f"line {reader.line_num}: the file is not well-formed CSV: {e}") from None
-    return Table(header or [], rows)
+    return Table(header or [], rows, notes)
+
+
+#: an HXL hashtag with its attributes: ``#event+id``, ``#adm1+name``, ``#geo+lat``
+_HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(?:\s*\+[a-z][a-z0-9_]*)*$", re.IGNORECASE)
+
+
+def hxl_tags(cells: Sequence[str]) -> bool:
+    """Whether a row is an HXL hashtag row: every filled cell a hashtag, and at least one filled."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and all(_HXL_TAG.match(c) for c in filled)
+
+
+def _shown_tags(cells: Sequence[str]) -> str:
+    filled = [c.strip() for c in cells if c.strip()]
+    return ", ".join(filled[:3]) + (" ..." if len(filled) > 3 else "")
 
 
 def read_headerless(text: str, names: Sequence[str], delimiter: str = "\t") -> Table:

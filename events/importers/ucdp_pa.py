@@ -1,7 +1,10 @@
 """UCDP Peace Agreement Dataset rows → ``AgreementSigned``, ``CeasefireAgreed``, ``CommitmentMade``.
 
 One row is one agreement.  It becomes an ``AgreementSigned`` in every conflict
-it names (so that the agreement is a framework of each), plus a
+it names (so that the agreement is a framework of each), with its third parties
+(``pa_3rd``: the states and international organisations it names, see
+``third_parties``) and its provisions (the dummies ``cease``, ``intarmy``,
+``ddr``, ... as the vocabulary's ``PROVISIONS``) as data, plus a
 ``CeasefireAgreed`` when ``cease`` is 1 and a ``CommitmentMade`` to release
 prisoners when ``pris`` is 1.  Multi-valued cells (conflict ids, state numbers,
 actor ids) are split.  Parties are the states (``gwno``) and the non-state
@@ -14,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from events.importers import ucdp
+from events.importers import third_parties, ucdp
 from events.importers.dates import read_date
 from events.importers.plan import Plan, Planned, Registrations, RowProblem, Withdrawn, World, clip
 from events.importers.tables import Column, Row, Table
@@ -22,22 +25,49 @@ from events.importers.tables import Column, Row, Table
 DATASET = "ucdp-pa"
 NAME = "UCDP Peace Agreement Dataset"
 
-COLUMNS = (
-    Column("paid", ("pa_id", "agreement_id")),
-    Column("conflict_id", ("conflict_new_id", "ucdp_conflict_id")),
+COLUMNS: tuple[Column, ...] = (
+    Column("paid", ("pa_id", "agreement_id"), integer=True),
+    Column("conflict_id", ("conflict_new_id", "ucdp_conflict_id"), integer=True),
     Column("conflict_name"),
-    Column("gwno", ("gwno_a", "gwnos")),
+    Column("gwno", ("gwno_a", "gwnos"), integer=True),
     Column("pa_name", ("agreement_name", "name")),
     Column("pa_date", ("date", "signed")),
-    Column("cease", ("ceasefire",)),
-    Column("pris", ("prisoners", "prisoner_release")),
-    Column("actor_id", ("actor_ids",), required=False),
+    Column("cease", ("ceasefire",), integer=True),
+    Column("pris", ("prisoners", "prisoner_release"), integer=True),
+    Column("actor_id", ("actor_ids",), required=False, integer=True),
     Column("actor_name", ("actor_names",), required=False),
     Column("pa_3rd", ("third_parties",), required=False),
-    Column("pa_type", required=False),
-    Column("region", required=False),
+    Column("pa_type", required=False, integer=True),
+    Column("region", required=False, integer=True),
     Column("version", ("release",), required=False),
 )
+
+#: UCDP's provision dummies (read when the file has them) -> the vocabulary's provisions, in its order
+PROVISION_COLUMNS = {
+    "cease": "ceasefire",
+    "intarmy": "army_integration",
+    "ddr": "ddr",
+    "withd": "withdrawal",
+    "shagov": "power_sharing",
+    "elections": "elections",
+    "interim": "interim_government",
+    "aut": "autonomy",
+    "fed": "federalism",
+    "ind": "independence",
+    "ref": "referendum",
+    "locgov": "local_government",
+    "amn": "amnesty",
+    "pris": "prisoner_release",
+    "recon": "reconciliation",
+    "return": "refugee_return",
+    "pko": "peacekeeping",
+}
+COLUMNS += tuple(
+    Column(name, required=False, integer=True) for name in PROVISION_COLUMNS if name not in ("cease", "pris")
+)
+
+#: UCDP's region codes (the PA data set writes them as numbers; several are comma-joined)
+REGIONS = {"1": "Europe", "2": "Middle East", "3": "Asia", "4": "Africa", "5": "Americas"}
 
 PA_TYPES = {"1": "full peace agreement", "2": "partial peace agreement", "3": "peace process agreement"}
 PARTS = ("agreement", "ceasefire", "prisoner-release")
@@ -81,6 +111,8 @@ def _developments(
     kind = PA_TYPES.get(row.get("pa_type"), "peace agreement")
     third = row.get("pa_3rd")
     third_text = f" Third parties: {clip(third, 300)}." if third else ""
+    named = [_third_party(code, registrations, day) for code in third_parties.actor_codes(third)]
+    provisions = [provision for column, provision in PROVISION_COLUMNS.items() if ucdp.flag(row.get(column), column)]
 
     def planned(part: str, kind_of: str, summary: str, data: dict[str, Any]) -> Planned:
         raw = {
@@ -101,7 +133,13 @@ def _developments(
             "agreement",
             "AgreementSigned",
             f"{clip(name, 300)} ({kind}, UCDP peace agreement {paid}) was signed.{third_text}",
-            {"agreement": agreement, "name": clip(name, 400), "parties": parties},
+            {
+                "agreement": agreement,
+                "name": clip(name, 400),
+                "parties": parties,
+                "third_parties": [code for code in named if code not in parties],
+                "provisions": provisions,
+            },
         )
     ]
     dropped = []
@@ -131,6 +169,14 @@ def _developments(
     return out, dropped
 
 
+def _third_party(code: str, registrations: Registrations, day: date) -> str:
+    """A third party's code, registering an organisation the log does not know yet."""
+    name = third_parties.organisation_name(code)
+    if name is None:
+        return code
+    return registrations.actor(f"organisation:{code}", code, name, "organisation", day)
+
+
 def _withdrawn(part: str, paid: str, row: Row, reason: str) -> Withdrawn:
     return Withdrawn(f"{DATASET}:{paid}:{part}", paid, row.line, reason)
 
@@ -140,8 +186,7 @@ def _conflicts(row: Row, registrations: Registrations, day: date) -> list[str]:
     if not ids:
         raise RowProblem("the agreement names no conflict", "conflict_id")
     names = ucdp.split_names(row.get("conflict_name"), len(ids)) or [""] * len(ids)
-    region = row.get("region") or None
-    region = None if region and region.isdigit() else region  # numeric UCDP region codes are not names
+    region = _region(row.get("region"))
     out: list[str] = []
     for ident, name in zip(ids, names, strict=True):
         slug = registrations.conflict(ucdp.SCHEME, ident, name, day, region)
@@ -166,3 +211,14 @@ def _groups(row: Row, registrations: Registrations, day: date) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes
+
+
+def _region(cell: str) -> str | None:
+    """UCDP's region, named: ``4`` → ``Africa``, ``1, 3`` → ``Europe, Asia`` (a name is kept as it is)."""
+    codes = [c.strip() for c in cell.split(",") if c.strip()]
+    if not codes:
+        return None
+    if all(c.isdigit() for c in codes):
+        names = [REGIONS[c] for c in codes if c in REGIONS]
+        return ", ".join(names) or None
+    return cell

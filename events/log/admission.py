@@ -26,10 +26,16 @@ from events.vocabulary.validation import Draft, check_development
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """One development to append: its JSON value and, optionally, an idempotency key."""
+    """One development to append: its JSON value and, optionally, an idempotency key.
+
+    ``checked`` is the draft ``check_development(raw)`` made, when the caller has
+    checked it already (an import checks every row before writing any): the log
+    then does not check it again.
+    """
 
     raw: Any
     key: str | None = None
+    checked: Draft | None = None
 
 
 def check_all(submissions: Sequence[Submission], batch: bool) -> list[Draft]:
@@ -37,6 +43,9 @@ def check_all(submissions: Sequence[Submission], batch: bool) -> list[Draft]:
     drafts: list[Draft] = []
     problems: list[Problem] = []
     for index, submission in enumerate(submissions):
+        if submission.checked is not None:
+            drafts.append(submission.checked)
+            continue
         try:
             drafts.append(check_development(submission.raw))
         except InvalidDevelopment as e:

@@ -37,6 +37,9 @@ from events.log.merkle import leaf_hash
 GENESIS = "0" * 64
 #: integers beyond this are not I-JSON, and RFC 8785 cannot represent them exactly
 _SAFE_INTEGER = 2**53 - 1
+#: floats whose magnitude is in this range are written alike by orjson and RFC 8785 (ECMAScript's notation):
+#: positional, shortest round-trip digits; below 1e-5 orjson writes an exponent where ECMAScript does not
+_PLAIN_FLOATS = (1e-5, 1e15)
 
 
 # -- canonical bytes -------------------------------------------------------------------
@@ -45,11 +48,12 @@ _SAFE_INTEGER = 2**53 - 1
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 bytes of a JSON value.
 
-    orjson's sorted compact output is RFC 8785 for values without floats, huge
-    integers or keys outside the Basic Multilingual Plane (it sorts keys by
-    code point and escapes exactly the characters RFC 8785 escapes, as a
-    property test checks), and is ten times faster than the standard encoder;
-    other values go through ``rfc8785``.
+    orjson's sorted compact output is RFC 8785 for values without huge integers,
+    floats outside [1e-5, 1e15) or keys outside the Basic Multilingual Plane (it
+    sorts keys by code point, escapes exactly the characters RFC 8785 escapes,
+    and writes such floats in the same shortest digits, with a whole float as
+    the integer RFC 8785 writes; property tests check), and is ten times faster
+    than the standard encoder; other values go through ``rfc8785``.
     """
     try:
         return orjson.dumps(_jsonable(value, None), option=orjson.OPT_SORT_KEYS)
@@ -76,6 +80,13 @@ def _jsonable(value: Any, custom: Custom) -> Any:
         return value
     if kind is int:
         if -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+            return value
+        raise _NotPlain
+    if kind is float:  # coordinates: RFC 8785 writes 48.0 as 48, and 47.92 in orjson's digits and notation
+        size = abs(value)
+        if size < _SAFE_INTEGER and value == int(value):
+            return int(value)
+        if _PLAIN_FLOATS[0] <= size < _PLAIN_FLOATS[1]:
             return value
         raise _NotPlain
     if kind is dict:

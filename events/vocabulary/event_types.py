@@ -15,6 +15,7 @@ from events.vocabulary.kinds import (
     ActorCode,
     Choice,
     Codes,
+    Context,
     Count,
     CountryCode,
     DevelopmentId,
@@ -102,6 +103,20 @@ PROVISIONS = (
     "refugee_return",
     "peacekeeping",
 )
+
+
+class Provision(Slug):
+    """A provision of an agreement: one of ``PROVISIONS`` (``prisoner_release``), or another as a slug."""
+
+    def check(self, value: Any, path: str, ctx: Context) -> str:
+        if isinstance(value, str) and value in PROVISIONS:
+            return value
+        return super().check(value, path, ctx)
+
+    def schema(self) -> dict[str, Any]:
+        listed = {"type": "string", "enum": list(PROVISIONS)}
+        return {"anyOf": [listed, super().schema()], "description": self.description}
+
 
 DEATHS = Record(
     fields={"best": Spec(Count()), "low": Spec(Count()), "high": Spec(Count())},
@@ -245,7 +260,7 @@ TYPES: dict[str, Record] = {
             ),
             "provisions": Spec(
                 ListOf(
-                    Slug(description="a provision, such as ceasefire, prisoner_release, ddr, power_sharing"),
+                    Provision(description="a provision, such as ceasefire, prisoner_release, ddr, power_sharing"),
                     max_items=50,
                     description="what it provides for (UCDP's provisions: " + ", ".join(PROVISIONS) + ")",
                 ),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import rfc8785
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, UUIDAsHex
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.audit.verify import verify_log
@@ -46,6 +46,15 @@ def test_canonical_json_writes_exactly_what_rfc8785_writes(value: Any) -> None:
             canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+@settings(max_examples=2000)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.floats(min_value=-180, max_value=180).map(lambda x: round(x, 4))
+)
+def test_canonical_json_writes_every_float_as_rfc8785_writes_it(value: float) -> None:
+    assert canonical_json({"lat": value, "list": [value]}) == rfc8785.dumps({"lat": value, "list": [value]})
 
 
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)))  # bodies with lone surrogates are refused

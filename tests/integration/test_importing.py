@@ -82,8 +82,13 @@ def test_a_newer_release_adds_its_new_rows_and_corrects_the_changed_ones(log: Co
     correction = next(d for d in everything(log) if d.type == "DevelopmentCorrected")
     assert correction.data["target"] == key_id("ucdp-ged:2")
     assert correction.data["replacement"]["data"]["deaths"]["best"] == 5
-    assert correction.data["replacement"]["origin"] == {"dataset": "ucdp-ged", "row_id": "2", "release": "23.1"}
-    assert log.get(key_id("ucdp-ged:1")).origin == {"dataset": "ucdp-ged", "row_id": "1", "release": "22.1"}
+    assert correction.data["replacement"]["origin"] == {
+        "dataset": "ucdp-ged",
+        "row_id": "2",
+        "release": "23.1",
+        "codes": {"conflict_new_id": 13306, "gwnoa": 369, "side_a_new_id": 61, "side_b_new_id": 6711},
+    }
+    assert log.get(key_id("ucdp-ged:1")).origin["release"] == "22.1"
     again = run_import(log, "ucdp-ged", newer, ImportOptions(release="23.1"))
     assert (again.added, again.unchanged, again.corrected) == (0, 3, 0)
 
@@ -95,26 +100,36 @@ def test_an_older_release_does_not_undo_a_newer_one(log: ConflictLog) -> None:
     assert "older than release 23.1" in summary.reports[0].reason
 
 
-def test_fighting_after_a_recorded_ceasefire_is_a_ceasefire_violation(log: ConflictLog) -> None:
+def test_fighting_after_a_recorded_ceasefire_is_still_reported_as_fighting(log: ConflictLog) -> None:
     run_import(log, "ucdp-pa", (FIXTURES / "pa-sample.csv").read_bytes())  # Minsk Protocol, 2014-09-05, 13246
     rows = ged(ged_row(1, "2014-09-05", conflict=13246), ged_row(2, "2014-09-06", conflict=13246, best=4))
     run_import(log, "ucdp-ged", rows)
-    assert log.get(key_id("ucdp-ged:1")).type == "FightingReported"  # the same day: not certainly after
-    violation = log.get(key_id("ucdp-ged:2"))
-    assert violation.type == "CeasefireViolated"
-    assert violation.data["deaths"] == {"best": 4, "low": 4, "high": 4}
-    assert "despite the ceasefire in place since 2014-09-05" in violation.summary
+    after = log.get(key_id("ucdp-ged:2"))
+    assert (log.get(key_id("ucdp-ged:1")).type, after.type) == ("FightingReported", "FightingReported")
+    assert after.data["deaths"] == {"best": 4, "low": 4, "high": 4}
+    assert "ceasefire" not in after.summary
 
 
-def test_fighting_imported_before_its_ceasefire_was_known_is_retyped_on_reimport(log: ConflictLog) -> None:
+def test_a_violation_the_old_importer_stored_is_retyped_as_fighting_on_reimport(log: ConflictLog) -> None:
     rows = ged(ged_row(2, "2014-09-06", conflict=13246))
     run_import(log, "ucdp-ged", rows)
-    run_import(log, "ucdp-pa", (FIXTURES / "pa-sample.csv").read_bytes())
-    summary = run_import(log, "ucdp-ged", rows)
-    assert (summary.added, summary.corrected) == (0, 1)
+    legacy = {
+        "type": "CeasefireViolated",
+        "occurred": "2014-09-06",
+        "conflicts": ["ucdp-13246"],
+        "sources": [{"name": "UCDP Georeferenced Event Dataset (GED), event 3"}],
+        "summary": "Fighting, despite the ceasefire in place since 2014-09-05.",
+        "data": {"description": "State-based armed conflict."},
+        "origin": {"dataset": "ucdp-ged", "row_id": "3"},
+    }
+    log.submit(legacy, "ucdp-ged:3")
+    summary = run_import(log, "ucdp-ged", ged(ged_row(2, "2014-09-06", conflict=13246), ged_row(3, "2014-09-07")))
+    assert (summary.added, summary.corrected, summary.unchanged) == (0, 1, 1)
     counted = types(log)
-    assert counted["DevelopmentRetracted"] == 1 and counted["CeasefireViolated"] == 1
-    assert run_import(log, "ucdp-ged", rows).unchanged == 1
+    assert counted["DevelopmentRetracted"] == 1 and counted["FightingReported"] == 2
+    assert log.get(key_id("ucdp-ged:3:as:FightingReported")).origin["row_id"] == "3"
+    again = run_import(log, "ucdp-ged", ged(ged_row(3, "2014-09-07")))
+    assert (again.added, again.corrected, again.unchanged) == (0, 0, 1)
 
 
 def test_a_peace_agreement_row_becomes_an_agreement_with_its_ceasefire_and_prisoner_provisions(
@@ -126,6 +141,8 @@ def test_a_peace_agreement_row_becomes_an_agreement_with_its_ceasefire_and_priso
     minsk = log.get(key_id("ucdp-pa:1536:agreement"))
     assert (minsk.conflicts, minsk.actors, minsk.occurred) == (["ucdp-13246"], ["UKR", "UCDP-5840"], "2014-09-05")
     assert minsk.origin == {"dataset": "ucdp-pa", "row_id": "1536", "release": "22.1"}
+    assert minsk.data["third_parties"] == ["OSCE", "RUS"]  # "OSCE, Russia"
+    assert minsk.data["provisions"] == ["ceasefire", "prisoner_release"]
     assert log.get(key_id("ucdp-pa:1536:ceasefire")).type == "CeasefireAgreed"
     assert log.get(key_id("ucdp-pa:1536:prisoner-release")).data["commitment"] == "ucdp-pa-1536-prisoner-release"
     washington = log.get(key_id("ucdp-pa:1570:agreement"))
@@ -133,6 +150,8 @@ def test_a_peace_agreement_row_becomes_an_agreement_with_its_ceasefire_and_priso
     assert washington.actors == ["BIH", "HRV", "UCDP-1045"]
     registered = {d.data["actor"]: d.data["name"] for d in everything(log) if d.type == "ActorRegistered"}
     assert registered["UCDP-1045"] == "Military faction (forces of A, B & C)"
+    assert registered["OSCE"] == "Organization for Security and Co-operation in Europe"
+    assert washington.data["third_parties"] == ["USA"] and washington.data["provisions"] == []
 
 
 def test_a_dropped_ceasefire_provision_is_retracted_by_the_newer_release(log: ConflictLog) -> None:
@@ -140,7 +159,8 @@ def test_a_dropped_ceasefire_provision_is_retracted_by_the_newer_release(log: Co
     run_import(log, "ucdp-pa", older)
     newer = older.replace(b"1990-12-01,,1,0,,2,0,0,22.1", b"1990-12-01,,0,0,,2,0,0,23.1")
     summary = run_import(log, "ucdp-pa", newer)
-    assert (summary.unchanged, summary.corrected) == (5, 1)  # only the ceasefire changed: it is retracted
+    # the ceasefire is retracted, and the agreement corrected: its provisions no longer hold a ceasefire
+    assert (summary.unchanged, summary.corrected) == (4, 2)
     retraction = next(d for d in everything(log) if d.type == "DevelopmentRetracted")
     assert retraction.data["target"] == key_id("ucdp-pa:1058:ceasefire")
     assert run_import(log, "ucdp-pa", newer).corrected == 0
@@ -204,6 +224,17 @@ def test_cameo_coded_rows_map_through_the_cameo_to_plover_table(log: ConflictLog
     assert log.get(key_id("gdelt:900003")).type == "CeasefireViolated"
     assert log.get(key_id("gdelt:900003")).sources == [{"name": "news.example", "url": "https://news.example/3"}]
     assert "CAMEO 010 has no PLOVER category" in summary.reports[-1].reason
+
+
+def test_cameo_rows_with_ids_and_days_written_as_floats_are_the_same_rows(log: ConflictLog) -> None:
+    run_import(log, "ucdp-pa", (FIXTURES / "pa-sample.csv").read_bytes())
+    options = ImportOptions(cameo_table=read_cameo_table((FIXTURES / "cameo2plover-sample.txt").read_text()))
+    clean = (FIXTURES / "cameo-sample.tsv").read_bytes()
+    floats = clean.replace(b"\t20200626\t", b"\t20200626.0\t").replace(b"900001\t", b"900001.0\t")
+    first = run_import(log, "plover", floats, options)
+    assert log.get(key_id("gdelt:900001")).origin["row_id"] == "900001"
+    again = run_import(log, "plover", clean, options)
+    assert (again.added, again.corrected, again.unchanged) == (0, 0, first.added)
 
 
 def test_a_strict_import_of_a_file_with_a_bad_row_writes_nothing(log: ConflictLog) -> None:

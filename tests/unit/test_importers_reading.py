@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from events.importers import third_parties
 from events.importers.backup import BackupProblem, read_backup
 from events.importers.dates import read_date, span
+from events.importers.decisions import key_id
 from events.importers.gleditsch_ward import state
 from events.importers.plan import MissingColumns
-from events.importers.tables import MAX_JSON_DEPTH, Column, MalformedJson, load_json, normalise_header, read_table
+from events.importers.tables import (
+    MAX_JSON_DEPTH,
+    Column,
+    MalformedJson,
+    hxl_tags,
+    load_json,
+    normalise_header,
+    read_table,
+    whole_numbers,
+)
 from events.importers.ucdp import split_names
+from events.log.development import KEY_NAMESPACE
 
 
 def test_header_names_match_whatever_their_case_spaces_and_trailing_blanks() -> None:
@@ -121,3 +135,60 @@ def test_names_holding_commas_are_split_back_into_as_many_names_as_ids() -> None
         "Faction (forces of A, B & C)",
     ]
     assert split_names("A", 2) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("15960.0", "15960"),
+        ("3.00", "3"),
+        ("-2.0", "-2"),
+        ("369.0, 365.0", "369, 365"),
+        ("15960", "15960"),
+        ("2.5", "2.5"),
+        ("47.920", "47.920"),
+        ("22.1", "22.1"),
+        ("", ""),
+    ],
+)
+def test_whole_numbers_written_as_floats_are_read_as_integers_and_others_are_left_alone(cell: str, read: str) -> None:
+    assert whole_numbers(cell) == read
+
+
+def test_only_the_columns_a_data_set_means_as_integers_are_read_as_integers() -> None:
+    table = read_table(b"id,version,lat\n15960.0,23.0,48.0\n")
+    columns = [Column("id", integer=True), Column("version"), Column("lat")]
+    assert next(table.resolve(columns)).cells == {"id": "15960", "version": "23.0", "lat": "48.0"}
+
+
+def test_a_row_of_hxl_hashtags_under_the_header_is_skipped_with_a_note() -> None:
+    table = read_table(b",id,date_start\n,#event+id,#date +start\n0,15960.0,2014-01-22\n")
+    assert [line for line, _ in table.rows] == [3]
+    assert table.notes == ["line 2 holds HXL hashtags (#event+id, #date +start), not data: skipped"]
+    assert hxl_tags(["#adm1+name", "", "#geo+lat"]) and not hxl_tags(["#1 in the list", "x"]) and not hxl_tags(["", ""])
+
+
+def test_a_hashtag_row_further_down_is_data_not_tags() -> None:
+    table = read_table(b"id,name\n1,a\n#event+id,#x\n")
+    assert [line for line, _ in table.rows] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("cell", "codes"),
+    [
+        ("OSCE, Russia", ["OSCE", "RUS"]),
+        ("the USA and the UN", ["USA", "UN"]),
+        ("United Nations (UN); African Union", ["UN", "AU"]),
+        ("Trinidad and Tobago", ["TTO"]),
+        ("AU", ["AU"]),  # the African Union, not Australia's alpha-2 code
+        ("H.E. Joaquim Chissano; mediated the negotiations", []),
+        ("", []),
+    ],
+)
+def test_third_parties_are_the_states_and_organisations_a_pa_cell_names(cell: str, codes: list[str]) -> None:
+    assert third_parties.actor_codes(cell) == codes
+
+
+@pytest.mark.parametrize("key", ["ucdp-ged:15960", "ucdp-pa:1536:ceasefire", "plover:Ünïcode-😀", ""])
+def test_an_import_derives_the_id_the_log_gives_a_key(key: str) -> None:
+    assert key_id(key) == str(uuid.uuid5(KEY_NAMESPACE, key))
