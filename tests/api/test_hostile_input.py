@@ -65,6 +65,17 @@ def briefly(case: Any) -> Any:
     return case
 
 
+def sendable(case: Any) -> bool:
+    """Whether the case can be sent as generated: a parameter with an empty name is dropped on the way.
+
+    Schemathesis may add a query parameter named ``""`` to a negative case; its
+    client leaves it out of the URL, so what is sent is a valid request that the
+    check then expects refused.  (Sent, ``?=x`` is refused: see
+    ``test_an_unnamed_query_parameter_is_refused_like_any_unknown_one``.)
+    """
+    return not any(isinstance(part, dict) and "" in part for part in (case.query, case.headers))
+
+
 @schemathesis.check
 def errors_are_problem_json(ctx: Any, response: Any, case: Any) -> bool | None:
     """Every 4xx and 5xx answer is application/problem+json with type, title, status and detail."""
@@ -99,7 +110,7 @@ def test_generated_requests_get_no_5xx_and_answers_that_conform(seeded_app: Flas
     for operation in operations:
         for mode in GenerationMode:
 
-            @given(operation.as_strategy(generation_mode=mode).map(briefly))
+            @given(operation.as_strategy(generation_mode=mode).filter(sendable).map(briefly))
             @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
             def call(case: Any) -> None:
                 case.call_and_validate(
@@ -164,6 +175,11 @@ def test_digits_that_are_not_ascii_are_not_positions(client: Any, auth: Any) -> 
     assert is_problem(client.get("/v1/conflicts/libya?known_at=²"), 422)["errors"][0]["field"] == "known_at"
     feed = client.get("/v1/events/stream?wait=0", headers={"Last-Event-ID": "²"})
     assert is_problem(feed, 400)["errors"][0]["field"] == "Last-Event-ID"
+
+
+def test_an_unnamed_query_parameter_is_refused_like_any_unknown_one(client: Any, auth: Any) -> None:
+    body = is_problem(client.get("/v1/audit/verify?checkpoint=&=null", headers=auth("auditor")), 422)
+    assert [error["field"] for error in body["errors"]] == [""]
 
 
 def test_a_chunked_batch_past_the_limit_is_refused_whole_not_cut(small_bodies: tuple[Any, dict[str, str]]) -> None:
