@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from service import gunicorn_answers, headers, problems, rate_limit
 from service.api import (
     audit,
+    changes,
     conflicts,
     docs,
     events,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(transparency.blp)
     api.register_blueprint(imports.blp)
     api.register_blueprint(replay.blp)
+    api.register_blueprint(changes.blp)
     document_routes(app, api)
     problems.install(app)
 

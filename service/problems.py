@@ -26,6 +26,7 @@ from events.vocabulary.errors import (
     InvalidDevelopment,
     UnknownReference,
 )
+from projections.changes import PointOutOfOrder, PointPastHead
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 
@@ -56,6 +57,8 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     NoSignedHead: Kind(404, "no-checkpoint", "No tree head has been signed yet"),
     ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    PointOutOfOrder: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    PointPastHead: Kind(422, "invalid-request", "The request's parameters are invalid"),
     NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),
     ProjectionsOutdated: Kind(503, "projections-outdated", "The projections are being rebuilt for this version"),
 }
