@@ -24,6 +24,7 @@ from service.api import (
     query_parameters,
     replay,
     stream,
+    subscriptions,
     transparency,
 )
 from service.api.bodies import body_left_unread, drain_unread_body
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(imports.blp)
     api.register_blueprint(replay.blp)
     api.register_blueprint(changes.blp)
+    api.register_blueprint(subscriptions.blp)
     document_routes(app, api)
     problems.install(app)
 

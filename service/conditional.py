@@ -68,10 +68,14 @@ def install(app: Flask) -> None:
     def _not_modified() -> Response | None:
         if not cacheable():
             return None
-        g.etag = tag_for(runtime().queries.store.head())
-        # where reads need a token, the view checks it first; "*" needs the answer to exist: both are made in _tag
+        # read before the view: should the head move meanwhile, the tag is older than the answer, never newer
+        head = runtime().reflected_head()
+        g.etag = tag_for(head)
+        # the view checks a token where reads need one, the parameters, and waits for a min_position past the head;
+        # "*" needs the answer to exist: in those cases the 304 is made after the view, in _tag
         given = request.if_none_match
-        if not given.star_tag and given.contains_weak(g.etag) and not runtime().settings.reads_need_token:
+        early = not given.star_tag and not runtime().settings.reads_need_token and not _waits(head)
+        if early and given.contains_weak(g.etag):
             return not_modified(g.etag)
         return None
 
@@ -86,6 +90,14 @@ def install(app: Flask) -> None:
         response.headers["Vary"] = "Accept, Accept-Encoding"
         response.headers.setdefault("Cache-Control", "no-cache")  # keep it, but ask again each time (304s)
         return response
+
+
+def _waits(head: int) -> bool:
+    """Whether the request's ``min_position`` (readable or not: the view says) is past ``head``."""
+    wanted = request.args.get("min_position")
+    if wanted is None:
+        return False
+    return not wanted.isdigit() or int(wanted) > head
 
 
 def not_modified(etag: str) -> Response:

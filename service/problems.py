@@ -27,6 +27,7 @@ from events.vocabulary.errors import (
     UnknownReference,
 )
 from projections.changes import PointOutOfOrder, PointPastHead
+from projections.outbox import SubscriptionNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 
@@ -59,6 +60,7 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
     PointOutOfOrder: Kind(422, "invalid-request", "The request's parameters are invalid"),
     PointPastHead: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    SubscriptionNotFound: Kind(404, "not-found", "No such subscription"),
     NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),
     ProjectionsOutdated: Kind(503, "projections-outdated", "The projections are being rebuilt for this version"),
 }

@@ -21,7 +21,10 @@ blp = Blueprint("changes", __name__, url_prefix="/v1", description="What changed
 
 #: entries an Atom feed holds (the newest)
 FEED_ENTRIES = 50
-FEED_RESPONSE = {"description": "an Atom 1.0 feed, newest entry first", "content": {atom.ATOM: {}}}
+FEED_RESPONSE = {
+    "description": "an Atom 1.0 feed, newest entry first",
+    "content": {atom.ATOM: {"schema": {"type": "string", "description": "an Atom 1.0 document (RFC 4287)"}}},
+}
 
 
 def _side(text: str, name: str) -> Side:
