@@ -1,4 +1,4 @@
-"""The webhook outbox derives its deliveries from log positions: once each, whoever enqueues, whenever; both backends."""
+"""The webhook outbox derives deliveries from log positions: once each, whoever enqueues, whenever; both backends."""
 
 from __future__ import annotations
 
