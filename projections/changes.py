@@ -201,13 +201,13 @@ class Changes:
         )
 
     def at(
-        self, development: RecordedDevelopment, as_of: date | None = None, only: Scope | None = None
+        self, development: RecordedDevelopment, as_of: date | None = None, among: set[Scope] | None = None
     ) -> list[PositionChange]:
-        """What one development changed in each scope it touched (or in ``only``), as of a day (default today)."""
+        """What one development changed in each scope it touched (of ``among``, if given), as of a day (today)."""
         day = as_of or today()
         found = []
         touched = self.touched(development)
-        for scope in sorted(touched if only is None else touched & {only}):
+        for scope in sorted(touched if among is None else touched & among):
             before = self.auditor.answer(scope, day, development.position - 1)
             after = self.auditor.answer(scope, day, development.position)
             changed = differences(before, after)
@@ -236,7 +236,7 @@ class Changes:
                 positions = self.store.positions(scope, after=after, until=until, limit=until - after)
                 page = self.store.log.developments(positions) if positions else []
             for development in reversed(page):
-                found.extend(self.at(development, only=scope))
+                found.extend(self.at(development, among=None if scope is None else {scope}))
                 if len(found) >= limit:
                     break
             until = after

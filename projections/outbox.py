@@ -267,7 +267,8 @@ class Outbox:
         if not developments:
             return 0
         reached = developments[-1].position
-        found = [c for d in developments for c in changes.at(d)]
+        wanted = _wanted(behind)
+        found = [c for d in developments for c in changes.at(d, among=wanted)]
         added = 0
         with self.db.write(lock=False) as sql:
             for sub in behind:
@@ -364,6 +365,16 @@ class Outbox:
                     pause_after,
                 ],
             )
+
+
+def _wanted(subscriptions: Iterable[Subscription]) -> set[Scope] | None:
+    """The scopes any of them follows (None: every scope, as one of them has no filter)."""
+    wanted: set[Scope] = set()
+    for sub in subscriptions:
+        if not sub.conflicts and not sub.agendas:
+            return None
+        wanted |= {("conflict", c) for c in sub.conflicts} | {("agenda", a) for a in sub.agendas}
+    return wanted
 
 
 def _json(value: Any) -> str:
