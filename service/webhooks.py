@@ -27,6 +27,8 @@ from service.settings import Settings
 
 log = logging.getLogger("conflict_status.webhooks")
 USER_AGENT = "conflict-status-webhooks/1"
+#: the longest wait between two looks at an outbox that keeps failing (a database gone away), in seconds
+RETRY_CAP = 60.0
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -105,12 +107,18 @@ class Deliverer:
         return sent
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
+            wait = self.settings.webhook_poll
             try:
                 self.run_once()
-            except Exception:  # a database that went away: say so and look again later
-                log.exception("webhooks: the outbox failed; looking again in %.1f s", self.settings.webhook_poll)
-            self._wake.wait(self.settings.webhook_poll)
+                failures = 0
+            except Exception:  # a database that went away: say so (less and less often), look again later
+                failures += 1
+                wait = min(RETRY_CAP, wait * 2**failures)
+                if failures & (failures - 1) == 0:  # the 1st, 2nd, 4th, 8th... failure in a row
+                    log.exception("webhooks: the outbox failed %d times in a row; again in %.1f s", failures, wait)
+            self._wake.wait(wait)
             self._wake.clear()
 
     def close(self, timeout: float = 5.0) -> None:

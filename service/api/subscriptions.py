@@ -88,38 +88,38 @@ class Subscriptions(MethodView):
         return {**_subscription(found), "secret": secret}
 
 
-@blp.route("/<ident>")
+@blp.route("/<subscription_id>")
 class OneSubscription(MethodView):
     @requires(ROLE)
     @blp.response(200, SubscriptionSchema)
-    def get(self, ident: str) -> Any:
+    def get(self, subscription_id: str) -> Any:
         """A subscription: its filters, whether it is active or paused (and why), and its cursor."""
-        return _subscription(runtime().outbox.subscription(ident))
+        return _subscription(runtime().outbox.subscription(subscription_id))
 
     @requires(ROLE)
     @blp.response(204)
-    def delete(self, ident: str) -> None:
+    def delete(self, subscription_id: str) -> None:
         """Stop delivering: deliveries not yet made are cancelled."""
-        runtime().outbox.delete(ident)
+        runtime().outbox.delete(subscription_id)
 
 
-@blp.route("/<ident>/resume")
+@blp.route("/<subscription_id>/resume")
 class Resume(MethodView):
     @requires(ROLE)
     @blp.response(200, SubscriptionSchema)
-    def post(self, ident: str) -> Any:
+    def post(self, subscription_id: str) -> Any:
         """Resume a paused subscription: the deliveries waiting (none was dropped) are tried again now."""
-        return _subscription(runtime().outbox.resume(ident))
+        return _subscription(runtime().outbox.resume(subscription_id))
 
 
-@blp.route("/<ident>/deliveries")
+@blp.route("/<subscription_id>/deliveries")
 class Deliveries(MethodView):
     @requires(ROLE)
     @blp.arguments(DeliveryQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, DeliveryPageSchema)
-    def get(self, ident: str, after: int, limit: int) -> Any:
+    def get(self, subscription_id: str, after: int, limit: int) -> Any:
         """A subscription's deliveries in log order: status, attempts, next attempt, last error."""
-        found = runtime().outbox.deliveries(ident, after=after, limit=limit + 1)
+        found = runtime().outbox.deliveries(subscription_id, after=after, limit=limit + 1)
         more = len(found) > limit
         found = found[:limit]
         return {"items": [_delivery(d) for d in found], "next_after": found[-1].position if more else None}
