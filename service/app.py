@@ -7,13 +7,15 @@ import re
 import uuid
 
 from flask import Flask, Response, g, request
+from flask_compress import Compress
 from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from service import gunicorn_answers, headers, problems, rate_limit
+from service import conditional, gunicorn_answers, headers, problems, rate_limit
 from service.api import (
     audit,
+    changes,
     conflicts,
     docs,
     events,
@@ -22,6 +24,7 @@ from service.api import (
     query_parameters,
     replay,
     stream,
+    subscriptions,
     transparency,
 )
 from service.api.bodies import body_left_unread, drain_unread_body
@@ -35,7 +38,20 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 #: how much of a refused body's rest an answer reads and drops, in MAX_BODY_BYTES, before closing instead
 DRAINED_BODY_FACTOR = 4
 #: response headers a browser script may read when CORS is on
-CORS_EXPOSED = ["Location", "Link", "X-Request-Id", "Retry-After"]
+CORS_EXPOSED = ["Location", "Link", "X-Request-Id", "Retry-After", "ETag"]
+#: media types compressed (br, else gzip) when the client accepts it and the answer is 500 bytes or more
+COMPRESSED = [
+    "application/json",
+    "application/problem+json",
+    "application/atom+xml",
+    "text/html",
+    "text/css",
+    "text/csv",
+    "text/plain",
+    "text/javascript",
+    "application/javascript",
+    "image/svg+xml",
+]
 
 
 class ProblemApi(Api):  # type: ignore[misc]
@@ -56,6 +72,9 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",  # /docs is service.api.docs: Swagger UI without inline scripts
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        COMPRESS_MIMETYPES=COMPRESSED,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_STREAMS=False,  # the live feed flushes each event as it comes: never held back to compress
         API_SPEC_OPTIONS={
             "info": {"description": "An event-sourced record of diplomatic developments and the state of conflicts."},
             "components": {
@@ -78,6 +97,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     api.register_blueprint(transparency.blp)
     api.register_blueprint(imports.blp)
     api.register_blueprint(replay.blp)
+    api.register_blueprint(changes.blp)
+    api.register_blueprint(subscriptions.blp)
     document_routes(app, api)
     problems.install(app)
 
@@ -94,6 +115,8 @@ def create_app(settings: Settings | None = None, *, create_tables: bool = True) 
     if settings.cors_origins:
         CORS(app, origins=list(settings.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
     query_parameters.install(app, api.spec.to_dict())  # after the request id (its 422 carries it) and the limiter
+    Compress(app)  # its after_request runs after conditional's, so a tagged answer is compressed, never a 304
+    conditional.install(app)  # after the parameter check: a misspelt parameter is a 422, never a 304
     app.register_blueprint(pages.blp)  # pages for people: HTML, not in the OpenAPI document
     app.register_blueprint(docs.blp)
     headers.install(app)

@@ -21,6 +21,7 @@ from typing import Any
 from events.audit.keys import load_or_create_key
 from events.log.opening import open_log
 from projections.database import open_database
+from projections.outbox import Outbox
 from projections.store import ProjectionStore
 from service import gunicorn_answers
 from service.settings import Settings
@@ -58,6 +59,7 @@ def prepare_database(settings: Settings) -> None:
     projections = open_database(settings.database_url)
     try:
         projections.create_tables()
+        Outbox(projections).create_tables()  # webhook subscriptions and deliveries live beside the projections
         # a writer brings the projections forward (rebuilt first if older folds made them): reads never write
         ProjectionStore(log, projections).catch_up()
     finally:

@@ -27,6 +27,8 @@ from events.vocabulary.errors import (
     UnknownReference,
 )
 from projections.finding import UnknownRegion
+from projections.changes import PointOutOfOrder, PointPastHead
+from projections.outbox import SubscriptionNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 
@@ -58,6 +60,9 @@ DOMAIN_ERRORS: dict[type[DomainError], Kind] = {
     ScopeNotFound: Kind(404, "not-found", "No such conflict or agenda"),
     BadKnownAt: Kind(422, "invalid-request", "The request's parameters are invalid"),
     UnknownRegion: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    PointOutOfOrder: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    PointPastHead: Kind(422, "invalid-request", "The request's parameters are invalid"),
+    SubscriptionNotFound: Kind(404, "not-found", "No such subscription"),
     NotYetReflected: Kind(503, "not-yet-reflected", "The read side has not reached that log position yet"),
     ProjectionsOutdated: Kind(503, "projections-outdated", "The projections are being rebuilt for this version"),
 }

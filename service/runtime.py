@@ -22,6 +22,7 @@ from events.audit.signing import HeadSigner, tick_for
 from events.log.application import ConflictLog
 from events.log.opening import open_log
 from projections.database import Database, open_database
+from projections.outbox import Outbox
 from projections.projector import Projector
 from projections.queries import Queries
 from projections.store import ProjectionReader, ProjectionStore
@@ -29,6 +30,7 @@ from service.api.consistency import honour_min_position
 from service.api.feed import Slots
 from service.settings import Settings
 from service.tokens import TokenStore
+from service.webhooks import Deliverer
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Runtime:
     _clock: SigningClock | None = None
     _key: SigningKey | None = None
     _feeds: Slots | None = None
+    _outbox: Outbox | None = None
+    _deliverer: Deliverer | None = None
 
     @property
     def log(self) -> ConflictLog:
@@ -63,6 +67,11 @@ class Runtime:
                     self._signer = head_signer(self._log, lambda: self.signing_key, self.settings)
                     self._clock = SigningClock(self._signer, self.settings.checkpoint_interval)
                     self._projector = Projector(ProjectionStore(self._log, self._database))
+                    self._outbox = Outbox(self._database)
+                    if self.create_tables:
+                        self._outbox.create_tables()
+                    if self.settings.webhook_delivery:
+                        self._deliverer = Deliverer(self._outbox, self._projector.store, self.settings)
                     self._log.on_appended = self._appended
         return self._log
 
@@ -78,6 +87,15 @@ class Runtime:
         assert self._signer is not None and self._projector is not None
         self._signer.after_append(head)
         self._projector.poke(head)
+        if self._deliverer is not None:
+            self._deliverer.poke()
+
+    @property
+    def outbox(self) -> Outbox:
+        """Webhook subscriptions and their deliveries, on ``DATABASE_URL`` (subscribing is a write)."""
+        self.log  # noqa: B018 - opens the log, the projections and the outbox in this process
+        assert self._outbox is not None
+        return self._outbox
 
     def _reading(self) -> tuple[int, ConflictLog, Database, Queries, Checkpointer]:
         """The read side of this process: on ``READ_DATABASE_URL``, or shared with the writes' when it is the same."""
@@ -103,6 +121,10 @@ class Runtime:
         read = self._reading()
         honour_min_position(read[3].store, self.settings.read_wait)
         return read
+
+    def reflected_head(self) -> int:
+        """The log position the read side reflects now, without waiting for the request's ``min_position``."""
+        return self._reading()[3].store.head()
 
     @property
     def read_log(self) -> ConflictLog:
@@ -166,6 +188,9 @@ class Runtime:
         return self._tokens
 
     def close(self) -> None:
+        if self._deliverer is not None:
+            self._deliverer.close()
+            self._deliverer = None
         if self._projector is not None:
             self._projector.close()
         read = self._read
@@ -182,6 +207,7 @@ class Runtime:
         self._log = None
         self._database = None
         self._projector = None
+        self._outbox = None
         self._read = None
 
 

@@ -53,6 +53,16 @@ class Settings:
     rate_limit: str = ""
     #: where rate-limit counters live: memory:// counts in each worker process; redis://... shares them
     rate_limit_storage: str = "memory://"
+    #: whether this process delivers webhooks (serve's background thread; the projection worker always does)
+    webhook_delivery: bool = True
+    #: seconds a receiver has to answer one webhook request
+    webhook_timeout: float = 10.0
+    #: seconds before the first retry of a failed webhook; each further one waits twice as long (at most an hour)
+    webhook_backoff: float = 5.0
+    #: failed deliveries in a row after which a subscription is paused (resume it with POST .../resume)
+    webhook_pause_after: int = 10
+    #: seconds between looks at the outbox when nothing was appended
+    webhook_poll: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.read_database_url:
@@ -86,9 +96,14 @@ class Settings:
             changes["rate_limit_storage"] = env["RATE_LIMIT_STORAGE"]
         if env.get("CHECKPOINT_INTERVAL"):
             changes["checkpoint_interval"] = _duration("CHECKPOINT_INTERVAL", env["CHECKPOINT_INTERVAL"])
+        if "WEBHOOK_DELIVERY" in env:
+            changes["webhook_delivery"] = _flag("WEBHOOK_DELIVERY", env["WEBHOOK_DELIVERY"])
+        for name in ("WEBHOOK_TIMEOUT", "WEBHOOK_BACKOFF", "WEBHOOK_POLL"):
+            if env.get(name):
+                changes[name.lower()] = _duration(name, env[name])
         if env.get("LOG_ORIGIN"):
             changes["log_origin"] = _origin(env["LOG_ORIGIN"])
-        for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS", "READ_TIMEOUT"):
+        for name in ("CHECKPOINT_EVERY", "STREAM_SLOTS", "READ_TIMEOUT", "WEBHOOK_PAUSE_AFTER"):
             if env.get(name):
                 changes[name.lower()] = _positive(name, env[name])
         settings = replace(settings, **changes)  # type: ignore[arg-type]
@@ -96,6 +111,11 @@ class Settings:
             if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
                 raise SettingsError(f"{name} must start with sqlite:/// or postgresql://")
         return settings
+
+    @property
+    def webhook_lease(self) -> float:
+        """Seconds a claimed delivery is leased: past the request's time-out, so only a dead deliverer loses it."""
+        return 2 * self.webhook_timeout + 1
 
     @property
     def reads_elsewhere(self) -> bool:

@@ -28,9 +28,11 @@ from events.log.database_url import is_sqlite, libpq_url
 from events.log.library import notify_channel
 from events.log.opening import open_log
 from projections.database import open_database
+from projections.outbox import Outbox
 from projections.store import ProjectionStore
 from service.cli.common import settings
 from service.runtime import head_signer
+from service.webhooks import Deliverer
 
 log = logging.getLogger("conflict_status.worker")
 
@@ -137,7 +139,7 @@ def stopping_on_signals() -> Iterator[threading.Event]:
     help="seconds between catch-ups when nothing wakes the worker (on SQLite: the polling interval)",
 )
 def project(poll: float) -> None:
-    """Keep the projections current and sign the tree heads due, in the background until stopped (SIGTERM).
+    """Keep the projections current, sign the tree heads due and deliver webhooks, until stopped (SIGTERM).
 
     Serve processes catch up after their own appends and sign the heads due; the
     worker follows every append, whoever made it, and signs too.  On PostgreSQL it
@@ -154,9 +156,14 @@ def project(poll: float) -> None:
             wakeups = wakeups_for(conflict_log, chosen.database_url, stop)
             key = load_or_create_key(chosen.signing_key_path)
             signer = head_signer(conflict_log, lambda: key, chosen)
+            store = ProjectionStore(conflict_log, database)
+            outbox = Outbox(database)
+            outbox.create_tables()
+            deliverer = Deliverer(outbox, store, chosen)  # webhooks: the worker always delivers
             try:
-                follow(ProjectionStore(conflict_log, database), wakeups, stop, poll, signer)
+                follow(store, wakeups, stop, poll, signer)
             finally:
+                deliverer.close()
                 wakeups.close()
         finally:
             database.close()

@@ -24,7 +24,7 @@ from projections.items import Scope, pair_key
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
 from service import headers, problems
-from service.pages import audit_models
+from service.pages import audit_models, changes_models
 from service.pages import models as page_models
 from service.runtime import runtime
 
@@ -96,6 +96,7 @@ PAGE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "pages.agenda": ("as_of", "known_at"),
     "pages.audit": ("after", "from", "to"),
     "pages.development": (),
+    "pages.changes": ("from", "to", "after"),
 }
 
 
@@ -170,6 +171,15 @@ def _audit(scope: Scope) -> str:
         scope, _whole("after", 0) or 0, request.args.get("from", "").strip(), request.args.get("to", "").strip()
     )
     return render_template("audit.html", **model)
+
+
+@blp.get("/changes")
+def changes() -> str:
+    """What changed between two dates (``from``, ``to``: dates, positions or both), across every conflict and agenda."""
+    model = changes_models.changes_page(
+        request.args.get("from", "").strip(), request.args.get("to", "").strip(), request.args.get("after", "").strip()
+    )
+    return render_template("changes.html", **model)
 
 
 @blp.get("/developments/<ident>")

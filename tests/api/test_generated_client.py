@@ -29,12 +29,13 @@ from tests.conftest import make_token, seed_lines
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "conflict_status_client"
-#: media types the generator cannot model (NDJSON batches, CSV imports) are sent as bytes by the client
+#: media types the generator cannot model (NDJSON batches, CSV imports, Atom feeds) are sent as bytes by the client
 CONFIG = (
     "post_hooks: []\n"
     "content_type_overrides:\n"
     "  application/x-ndjson: application/octet-stream\n"
     "  text/csv: application/octet-stream\n"
+    "  application/atom+xml: application/octet-stream\n"
 )
 
 

@@ -10,7 +10,13 @@ from flask.testing import FlaskClient
 
 from tests.api.test_api_events import is_problem
 
-PATH_VALUES = {"development_id": str(uuid.uuid4()), "conflict": "libya", "a": "FRA", "b": "RUS"}
+PATH_VALUES = {
+    "development_id": str(uuid.uuid4()),
+    "conflict": "libya",
+    "a": "FRA",
+    "b": "RUS",
+    "subscription_id": str(uuid.uuid4()),
+}
 
 
 def operations(client: FlaskClient) -> list[tuple[str, str, list[str]]]:

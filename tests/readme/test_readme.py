@@ -81,7 +81,7 @@ class Session:
 SESSIONS = [
     Session(
         "recording, asking and auditing on the seeded database",
-        ("Recording developments", "Asking for the state", "Auditing the log"),
+        ("Recording developments", "Asking for the state", "Auditing the log", "Following changes"),
         make_run=True,
     ),
     Session(
