@@ -26,8 +26,8 @@ from events.vocabulary.errors import (
     InvalidDevelopment,
     UnknownReference,
 )
-from projections.finding import UnknownRegion
 from projections.changes import PointOutOfOrder, PointPastHead
+from projections.finding import UnknownRegion
 from projections.outbox import SubscriptionNotFound
 from projections.queries import BadKnownAt, ScopeNotFound
 from projections.store import NotYetReflected, ProjectionsOutdated
