@@ -91,6 +91,11 @@ SESSIONS = [
         port=8001,
     ),
     Session(
+        "eastern Ukraine with the seed article and the data sets",
+        ("Eastern Ukraine on 15 January 2020: the article and the data sets together",),
+        make_run=True,
+    ),
+    Session(
         "backup and restore from SQLite to PostgreSQL",
         ("Backup and restore",),
         make_run=True,
