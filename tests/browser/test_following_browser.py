@@ -93,10 +93,12 @@ def section(page: Any, label: str) -> Any:
 
 
 def scope_labels(page: Any) -> list[str]:
+    """The conflicts and agendas the page lists, in its order."""
     return [text.strip() for text in page.locator("section.changed h2 a").all_inner_texts()]
 
 
 def fits(page: Any, width: int) -> None:
+    """The page does not scroll sideways at this width."""
     scrolled = page.evaluate("document.documentElement.scrollWidth")
     assert scrolled <= width, f"the page scrolls sideways ({scrolled} px wide at {width} px)"
 
@@ -235,12 +237,8 @@ def test_a_webhook_arrives_signed_is_listed_delivered_and_announces_what_the_pag
     server: Server, submitter: dict[str, str], page: Any
 ) -> None:
     with receiving() as receiver:
-        made = requests.post(
-            server.url + "/v1/subscriptions",
-            json={"url": receiver.url, "conflicts": ["libya"]},
-            headers=submitter,
-            timeout=30,
-        )
+        wanted = {"url": receiver.url, "conflicts": ["libya"]}
+        made = requests.post(server.url + "/v1/subscriptions", json=wanted, headers=submitter, timeout=30)
         assert made.status_code == 201, made.text
         ident, secret = made.json()["id"], made.json()["secret"]
         try:
