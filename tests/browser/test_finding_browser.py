@@ -17,12 +17,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.test_pages_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_browser, screenshot
+from tests.browser.chromium import PHONE, TIMEOUT_MS, launched, require_browser, screenshot, tab
 from tests.e2e.server import Server, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +34,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"the page reported errors: {errors}"
+    with tab(browser, console_errors=False, accept_downloads=True) as opened:
+        yield opened
 
 
 def statement(summary: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Against a real ``serve`` of one worker, loaded with the seed article, whose
 webhook deliverer looks at its outbox every 0.2 s.  The developments posted here
 are commitments with names of their own, so each changes its conflict whatever
-the other tests posted.  The machine's Chromium is used as in ``test_pages_browser``.
+the other tests posted.  Chromium as ``tests.browser.chromium`` finds it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import requests
 from standardwebhooks.webhooks import Webhook
 
 from service.pages.views import fact, shown
-from tests.browser.test_finding_browser import PHONE
-from tests.browser.test_pages_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_browser, screenshot
+from tests.browser.chromium import PHONE, TIMEOUT_MS, launched, require_browser, screenshot, tab
 from tests.e2e.server import Server, serve
 from tests.receiver import receiving
 
@@ -48,25 +47,14 @@ def submitter(server: Server) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    yield tab
-    context.close()
-    assert not errors, f"the page reported errors: {errors}"
+    with tab(browser) as opened:
+        yield opened
 
 
 def commit(server: Server, headers: dict[str, str]) -> dict[str, Any]:

@@ -1,61 +1,24 @@
 """The pages in a real browser: Chromium driven by Playwright against a real ``serve`` process.
 
-The machine's Chromium is used (Debian's ``chromium`` at /usr/bin/chromium, or
-``CHROMIUM`` if set); Playwright never downloads a browser of its own.  Without
-Chromium these tests skip and say why, except in CI (``CI=true``), where they
-fail.  Each test saves a screenshot under ``test-artifacts/``.
+Chromium is the machine's, as ``tests.browser.chromium`` finds it (these tests
+skip without it, except in CI).  Each test saves a screenshot under
+``test-artifacts/``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.browser.chromium import TIMEOUT_MS, launched, require_browser, screenshot, tab
 from tests.e2e.server import Server, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TIMEOUT_MS = 15_000
-
-
-def browser_unavailable() -> str | None:
-    """Why the browser tests cannot run here (None when they can)."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[dev]')"
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return f"Chromium is not at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
-    return None
-
-
-def require_browser() -> None:
-    why = browser_unavailable()
-    if why is None:
-        return
-    if IN_CI:
-        pytest.fail(f"{why}, and CI is set: browser tests must run in CI")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
@@ -69,30 +32,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    yield tab
-    context.close()
-    assert not errors, f"the page reported errors: {errors}"
-
-
-def screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def page(browser: Any) -> Iterator[Any]:
+    with tab(browser) as opened:
+        yield opened
 
 
 def test_the_overview_lists_the_seed_articles_conflicts(server: Server, page: Any) -> None:
