@@ -36,6 +36,7 @@ import pycountry
 from events.importers.dates import read_date
 from events.importers.plan import ImportProblem, Plan, Planned, RowProblem, Withdrawn, World, clip, slugify
 from events.importers.tables import Column, Row, Table
+from events.importers.ucdp import count
 from events.vocabulary.references import ISO_CODES
 
 DATASET = "acled"
@@ -174,7 +175,7 @@ def _development(row: Row, row_id: str, kind: str, world: World, conflict: str |
         "origin": origin,
     }
     if kind == "FightingReported":
-        deaths = _count(row.get("fatalities") or "0", "fatalities")
+        deaths = count(row.get("fatalities") or "0", "fatalities")
         what = row.get("sub_event_type") or row.get("event_type")
         raw["type"] = "FightingReported"
         raw["summary"] = clip(
@@ -241,16 +242,6 @@ def _named_month(cell: str) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def _count(cell: str, column: str) -> int:
-    try:
-        number = float(cell)
-    except ValueError:
-        raise RowProblem(f"expected a whole number, got '{cell[:40]}'", column) from None
-    if number != int(number) or number < 0:
-        raise RowProblem(f"expected a whole number, got '{cell[:40]}'", column)
-    return int(number)
 
 
 def _country(row: Row) -> str | None:
@@ -337,7 +328,7 @@ def _place(row: Row, country: str | None) -> dict[str, Any]:
                 raise RowProblem(f"expected a number from -{limit} to {limit}, got {value}", column)
             place[key] = value
     if row.get("geo_precision"):
-        place["precision"] = _count(row.get("geo_precision"), "geo_precision")
+        place["precision"] = count(row.get("geo_precision"), "geo_precision")
     return place
 
 
