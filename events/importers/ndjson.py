@@ -17,9 +17,10 @@ from typing import Any
 
 import rfc8785
 
+from events.importers.collector import collector_paused
 from events.importers.writing import BatchRefused, Writer
 from events.log.admission import Submission
-from events.log.application import ConflictLog, Receipt
+from events.log.application import ConflictLog
 from events.vocabulary.errors import DomainError
 
 
@@ -54,27 +55,28 @@ def import_ndjson(
     """Append the developments of NDJSON ``lines``; see the module's docstring."""
     summary = NdjsonSummary()
 
-    def received(receipt: Receipt, line: int) -> None:
-        if receipt.created:
+    def received(created: bool, line: int) -> None:
+        if created:
             summary.added += 1
         else:
             summary.unchanged += 1
 
     writer: Writer[int] = Writer(log, batch_size, received)
-    try:
-        for number, raw in _values(lines, summary):
-            summary.read += 1
-            key = None if isinstance(raw, dict) and raw.get("id") else "ndjson:" + content_key(raw)
+    with collector_paused():
+        try:
+            for number, raw in _values(lines, summary):
+                summary.read += 1
+                key = None if isinstance(raw, dict) and raw.get("id") else "ndjson:" + content_key(raw)
+                before = writer.written
+                writer.add(Submission(raw, key), number)
+                if progress is not None and writer.written > before:
+                    progress(writer.written - before)
             before = writer.written
-            writer.add(Submission(raw, key), number)
-            if progress is not None and writer.written > before:
+            writer.flush()
+            if progress is not None:
                 progress(writer.written - before)
-        before = writer.written
-        writer.flush()
-        if progress is not None:
-            progress(writer.written - before)
-    except BatchRefused as e:
-        raise _stopped(e, summary) from None
+        except BatchRefused as e:
+            raise _stopped(e, summary) from None
     return summary
 
 

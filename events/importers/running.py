@@ -33,12 +33,13 @@ same import again resumes where it stopped (what was stored is recognised).
 from __future__ import annotations
 
 from events.importers import acled, gdelt, plover, ucdp_acd, ucdp_ged, ucdp_pa
+from events.importers.collector import collector_paused
 from events.importers.decisions import Decisions, all_of, key_id
 from events.importers.outcome import ImportFailed, ImportOptions, ImportSummary, Progress
 from events.importers.plan import Checked, ImportProblem, Plan, World
 from events.importers.tables import read_table
 from events.importers.writing import BatchRefused, Writer
-from events.log.application import ConflictLog, Receipt
+from events.log.application import ConflictLog
 from events.vocabulary.errors import InvalidDevelopment
 from events.vocabulary.occurred import parse_occurred
 from events.vocabulary.validation import check_development
@@ -51,9 +52,10 @@ def run_import(
 ) -> ImportSummary:
     """Import a file of the given format into the log; see the module's docstring."""
     options = options or ImportOptions()
-    world = read_world(log)
-    plan = make_plan(fmt, data, world, options)
-    return apply_plan(log, fmt, plan, world, options, progress)
+    with collector_paused():
+        world = read_world(log)
+        plan = make_plan(fmt, data, world, options)
+        return apply_plan(log, fmt, plan, world, options, progress)
 
 
 def make_plan(fmt: str, data: bytes, world: World, options: ImportOptions) -> Plan:
@@ -145,10 +147,10 @@ def apply_plan(
     _count_reports(summary, plan)
     tick(total // 2, total)
 
-    def received(receipt: Receipt, outcome: str) -> None:
+    def received(created: bool, outcome: str) -> None:
         if not outcome:
             return
-        if receipt.created:
+        if created:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         elif outcome != "registered":
             summary.unchanged += 1

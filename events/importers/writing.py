@@ -2,8 +2,9 @@
 
 Each submission carries a tag of the caller's (a line number, an outcome to
 count); ``Writer.add`` queues it and writes the batch once it holds
-``batch_size``, ``Writer.flush`` writes what is left.  Every receipt is handed
-back with its tag.  When a batch is refused, nothing of it is stored (the log
+``batch_size``, ``Writer.flush`` writes what is left.  Whether each submission
+was stored by this import (or was in the log already) is handed back with its
+tag.  When a batch is refused, nothing of it is stored (the log
 writes a batch in one transaction) and ``BatchRefused`` says which tags it held
 and how many submissions were written before it: the batches before it stay
 stored, and importing the same file again resumes where it stopped, since what
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from events.log.admission import Submission
-from events.log.application import ConflictLog, Receipt
+from events.log.application import ConflictLog
 from events.vocabulary.errors import DomainError
 
 Tag = TypeVar("Tag")
@@ -35,11 +36,11 @@ class BatchRefused(DomainError, Generic[Tag]):
 
 @dataclass
 class Writer(Generic[Tag]):
-    """Writes tagged submissions in batches; ``received`` is called with each receipt and its tag."""
+    """Writes tagged submissions in batches; ``received`` is called with each one's tag and whether it was stored."""
 
     log: ConflictLog
     batch_size: int
-    received: Callable[[Receipt, Tag], None]
+    received: Callable[[bool, Tag], None]
     written: int = 0
     _batch: list[tuple[Submission, Tag]] = field(default_factory=list)
 
@@ -55,9 +56,9 @@ class Writer(Generic[Tag]):
             return
         batch, self._batch = self._batch, []
         try:
-            receipts = self.log.submit_many([submission for submission, _ in batch])
+            created = self.log.append_many([submission for submission, _ in batch])
         except DomainError as e:
             raise BatchRefused(e, [tag for _, tag in batch], self.written) from e
-        for receipt, (_, tag) in zip(receipts, batch, strict=True):
-            self.received(receipt, tag)
+        for stored, (_, tag) in zip(created, batch, strict=True):
+            self.received(stored, tag)
         self.written += len(batch)

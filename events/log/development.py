@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -35,10 +36,21 @@ def development_id(client_id: str | None, key: str | None) -> uuid.UUID:
     if client_id:
         return uuid.UUID(client_id)
     if key:
-        return uuid.uuid5(KEY_NAMESPACE, key)
+        return key_uuid(key)
     return uuid.uuid4()
 
 
+#: the keys of about two batches: a batch's admission derives each key's id and digest several times
+_KEYS_REMEMBERED = 20_000
+
+
+@lru_cache(maxsize=_KEYS_REMEMBERED)
+def key_uuid(key: str) -> uuid.UUID:
+    """The id an idempotency key gives a development submitted without one: a UUID5 of the key."""
+    return uuid.uuid5(KEY_NAMESPACE, key)
+
+
+@lru_cache(maxsize=_KEYS_REMEMBERED)
 def key_digest(key: str) -> str:
     """SHA-256 of an idempotency key, as the log keeps it: the key names a retry, and may say more than it should."""
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()

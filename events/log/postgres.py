@@ -96,20 +96,20 @@ class PostgresLogStore(LogStore, PostgresApplicationRecorder):
         p = self.prefix
         return (
             f"WITH links AS (INSERT INTO {p}event_chain (position, id, hash, prev_hash) "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])), "
+            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[])), "
             f"leaves AS (INSERT INTO {p}merkle_leaves (leaf, position, hash) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[])), "
+            "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])), "
             f"nodes AS (INSERT INTO {p}merkle_nodes (level, idx, hash) "
-            "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::bytea[])), "
+            "SELECT * FROM unnest(%b::integer[], %b::bigint[], %b::bytea[])), "
             f"developments AS (INSERT INTO {p}development_index "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[])), "
+            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], "
+            "%b::text[])), "
             f"refs AS (INSERT INTO {p}development_refs (position, kind, ref) "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])), "
+            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])), "
             f"registry AS (INSERT INTO {p}registry (kind, key, position) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])) "
+            "SELECT * FROM unnest(%b::text[], %b::text[], %b::bigint[])) "
             f"INSERT INTO {p}development_keys (key, id, position) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"
+            "SELECT * FROM unnest(%b::text[], %b::text[], %b::bigint[])"
         )
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:

@@ -255,7 +255,7 @@ def test_an_import_that_fails_part_way_resumes_where_it_stopped_when_run_again(
     log: ConflictLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = ged(*(ged_row(n, f"2016-01-{n:02d}") for n in range(1, 8)))
-    real = log.submit_many
+    real = log.append_many
     calls = []
 
     def failing_third_batch(*args: Any, **kwargs: Any) -> Any:
@@ -264,11 +264,11 @@ def test_an_import_that_fails_part_way_resumes_where_it_stopped_when_run_again(
             raise IdConflict("a concurrent writer took an id")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(log, "submit_many", failing_third_batch)
+    monkeypatch.setattr(log, "append_many", failing_third_batch)
     with pytest.raises(ImportFailed, match="writing stopped after 6 of 9 developments") as caught:
         run_import(log, "ucdp-ged", rows, ImportOptions(batch_size=3))  # 2 registrations and 7 rows
     assert caught.value.summary.added == 4
-    monkeypatch.setattr(log, "submit_many", real)
+    monkeypatch.setattr(log, "append_many", real)
     again = run_import(log, "ucdp-ged", rows, ImportOptions(batch_size=3))
     assert (again.added, again.unchanged) == (3, 4)
     assert types(log)["FightingReported"] == 7

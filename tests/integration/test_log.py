@@ -194,3 +194,19 @@ def test_a_batch_whose_stored_commit_was_reported_failed_is_answered_from_the_lo
     assert calls == [3]  # stored once, by the first attempt
     assert [log.get(r.development.id).position for r in receipts] == [r.development.position for r in receipts]
     assert log.head() == 4
+
+
+def test_append_many_says_which_items_this_call_stored_and_stores_a_repeat_once(log: ConflictLog) -> None:
+    log.submit(registration())
+    stored_before = Submission(ceasefire_call(summary="Stored before."), key="k-old")
+    log.submit_many([stored_before])
+    fresh = Submission(ceasefire_call(), key="k-new")
+    created = log.append_many([fresh, stored_before, fresh])
+    assert created == [True, False, False]
+    assert log.head() == 3
+
+
+def test_append_many_stores_nothing_of_a_batch_with_one_bad_item(log: ConflictLog) -> None:
+    with pytest.raises(UnknownReference):
+        log.append_many([Submission(registration()), Submission(ceasefire_call("nowhere"))])
+    assert log.head() == 0
