@@ -18,78 +18,14 @@ from urllib.parse import urlsplit
 
 from events.importers.cameo_plover import CameoTable, PloverCode, lookup
 from events.importers.dates import read_date
+from events.importers.gdelt_layouts import LAYOUTS
 from events.importers.plan import ImportProblem, Plan, RowProblem, World, clip
 from events.importers.plover_types import Coded, plan_all
 from events.importers.tables import Column, Table, decode, load_json, read_delimited, read_headerless
 
 ALIASES_0_5 = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT", "INVESTIGATE": "ACCUSE"}
-_GDELT1 = [
-    "GLOBALEVENTID",
-    "SQLDATE",
-    "MonthYear",
-    "Year",
-    "FractionDate",
-    "Actor1Code",
-    "Actor1Name",
-    "Actor1CountryCode",
-    "Actor1KnownGroupCode",
-    "Actor1EthnicCode",
-    "Actor1Religion1Code",
-    "Actor1Religion2Code",
-    "Actor1Type1Code",
-    "Actor1Type2Code",
-    "Actor1Type3Code",
-    "Actor2Code",
-    "Actor2Name",
-    "Actor2CountryCode",
-    "Actor2KnownGroupCode",
-    "Actor2EthnicCode",
-    "Actor2Religion1Code",
-    "Actor2Religion2Code",
-    "Actor2Type1Code",
-    "Actor2Type2Code",
-    "Actor2Type3Code",
-    "IsRootEvent",
-    "EventCode",
-    "EventBaseCode",
-    "EventRootCode",
-    "QuadClass",
-    "GoldsteinScale",
-    "NumMentions",
-    "NumSources",
-    "NumArticles",
-    "AvgTone",
-    "Actor1Geo_Type",
-    "Actor1Geo_FullName",
-    "Actor1Geo_CountryCode",
-    "Actor1Geo_ADM1Code",
-    "Actor1Geo_Lat",
-    "Actor1Geo_Long",
-    "Actor1Geo_FeatureID",
-    "Actor2Geo_Type",
-    "Actor2Geo_FullName",
-    "Actor2Geo_CountryCode",
-    "Actor2Geo_ADM1Code",
-    "Actor2Geo_Lat",
-    "Actor2Geo_Long",
-    "Actor2Geo_FeatureID",
-    "ActionGeo_Type",
-    "ActionGeo_FullName",
-    "ActionGeo_CountryCode",
-    "ActionGeo_ADM1Code",
-    "ActionGeo_Lat",
-    "ActionGeo_Long",
-    "ActionGeo_FeatureID",
-    "DATEADDED",
-    "SOURCEURL",
-]
-_GDELT2 = [
-    name
-    for column in _GDELT1
-    for name in ((column, column.replace("ADM1Code", "ADM2Code")) if column.endswith("ADM1Code") else (column,))
-]
-#: GDELT's header-less layouts, by number of columns
-GDELT_LAYOUTS = {len(_GDELT1): _GDELT1, len(_GDELT1) - 1: _GDELT1[:-1], len(_GDELT2): _GDELT2}
+#: GDELT's header-less layouts, by number of columns (57, 58, 61), as the gdelt importer reads them
+GDELT_LAYOUTS = {len(columns): list(columns) for columns in LAYOUTS.values()}
 
 CAMEO_COLUMNS = (
     Column("id", ("globaleventid", "event_id", "eid"), integer=True),
