@@ -68,14 +68,21 @@ def new_postgres_schema() -> str:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """The URL of a fresh PostgreSQL schema, dropped afterwards (a skip, or in CI a failure, without PostgreSQL)."""
+def postgres_schema() -> Iterator[str]:
+    """The name of a fresh PostgreSQL schema, dropped afterwards (a skip, or in CI a failure, without PostgreSQL)."""
     require_postgres()
     schema = new_postgres_schema()
     try:
-        yield postgres_url(schema)
+        yield schema
     finally:
         drop_postgres_schema(schema)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped afterwards."""
+    with postgres_schema() as schema:
+        yield postgres_url(schema)
 
 
 def drop_postgres_schema(schema: str) -> None:

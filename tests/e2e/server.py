@@ -68,24 +68,34 @@ def serve(
         )
     server = Server(f"http://127.0.0.1:{port}", env, process, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{server.output()}")
-            try:
-                if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still opening the database
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"serve did not answer within 60 s:\n{server.output()}")
-            time.sleep(0.2)
+        wait_until_answering(process, server.url, log_path, "serve")
         yield server
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_group(process)
+
+
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path, what: str) -> None:
+    """Wait (60 s at most) until the server at ``url`` answers /healthz; fail with its output if it exits first."""
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited early:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or a worker still opening the database
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not answer within 60 s:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in a session of its own, and its children: SIGTERM, then SIGKILL after 30 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -21,7 +21,11 @@ import pytest
 import requests
 
 from events.log.database_url import libpq_url
-from tests.conftest import drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres, seed_lines
+from tests.conftest import (
+    postgres_schema,
+    postgres_url,
+    seed_lines,
+)
 from tests.e2e.server import Server, serve
 from tests.standby import Standby
 
@@ -33,12 +37,8 @@ CONFLICT = "ukraine-east"
 
 @pytest.fixture
 def schema() -> Iterator[str]:
-    require_postgres()
-    name = new_postgres_schema()
-    try:
+    with postgres_schema() as name:
         yield name
-    finally:
-        drop_postgres_schema(name)
 
 
 @contextmanager

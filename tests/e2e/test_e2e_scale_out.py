@@ -15,7 +15,11 @@ import pytest
 import requests
 
 from projections.database import TRACKING_NAME
-from tests.conftest import POSTGRES_URL, drop_postgres_schema, new_postgres_schema, postgres_url, require_postgres
+from tests.conftest import (
+    POSTGRES_URL,
+    postgres_schema,
+    postgres_url,
+)
 from tests.e2e.load import CONFLICT, Burst, all_developments, answers, registration
 from tests.e2e.server import BIN, Server, serve
 
@@ -26,12 +30,8 @@ COUNT = 200
 
 @pytest.fixture
 def schema() -> Iterator[str]:
-    require_postgres()
-    name = new_postgres_schema()
-    try:
+    with postgres_schema() as name:
         yield name
-    finally:
-        drop_postgres_schema(name)
 
 
 @contextmanager

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,10 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, require_postgres
-from tests.e2e.server import free_port
+from tests.e2e.server import free_port, stop_group, wait_until_answering
 from tests.readme.sessions import README, Block, blocks, prompts_outside_console_blocks, run, script
 
 ROOT = README.parent
@@ -225,24 +222,7 @@ def background(command: str, cwd: Path, env: dict[str, str], port: int, log: Pat
             start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"{command} exited early:\n{log.read_text(errors='replace')}")
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{command} did not answer within 60 s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
+        wait_until_answering(process, f"http://127.0.0.1:{port}", log, command)
         yield
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_group(process)
