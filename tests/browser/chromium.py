@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.server import Server, serve
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -87,6 +89,15 @@ def tab(browser: Any, console_errors: bool = True, **options: Any) -> Iterator[A
     finally:
         context.close()
     assert not errors, f"the page reported errors: {errors}"
+
+
+@contextmanager
+def seeded_server(folder: Path, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A real ``serve`` on an SQLite log in ``folder`` holding the seed article (skipped without a browser)."""
+    require_browser()
+    with serve(f"sqlite:///{folder / 'log.db'}", folder, workers=workers, extra_env=extra_env) as running:
+        assert "developments added: 21" in running.cli("import", "--example", "seed-article")
+        yield running
 
 
 def screenshot(page: Any, name: str) -> None:

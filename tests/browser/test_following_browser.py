@@ -21,8 +21,8 @@ import requests
 from standardwebhooks.webhooks import Webhook
 
 from service.pages.views import fact, shown
-from tests.browser.chromium import PHONE, TIMEOUT_MS, launched, require_browser, screenshot, tab
-from tests.e2e.server import Server, serve
+from tests.browser.chromium import PHONE, TIMEOUT_MS, screenshot, seeded_server, tab
+from tests.e2e.server import Server
 from tests.receiver import receiving
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -33,22 +33,13 @@ FEED = 'link[rel="alternate"][type="application/atom+xml"]'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    require_browser()
-    folder = tmp_path_factory.mktemp("following")
-    with serve(f"sqlite:///{folder / 'log.db'}", folder, workers=1, extra_env={"WEBHOOK_POLL": "0.2"}) as running:
-        assert "developments added: 21" in running.cli("import", "--example", "seed-article")
+    with seeded_server(tmp_path_factory.mktemp("following"), workers=1, extra_env={"WEBHOOK_POLL": "0.2"}) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def submitter(server: Server) -> dict[str, str]:
     return server.token("submitter")
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
-    with launched() as chromium:
-        yield chromium
 
 
 @pytest.fixture

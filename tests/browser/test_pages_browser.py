@@ -15,25 +15,16 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.chromium import TIMEOUT_MS, launched, require_browser, screenshot, tab
-from tests.e2e.server import Server, serve
+from tests.browser.chromium import TIMEOUT_MS, screenshot, seeded_server, tab
+from tests.e2e.server import Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    require_browser()
-    folder = tmp_path_factory.mktemp("pages")
-    with serve(f"sqlite:///{folder / 'log.db'}", folder, workers=2) as running:
-        assert "developments added: 21" in running.cli("import", "--example", "seed-article")
+    with seeded_server(tmp_path_factory.mktemp("pages"), workers=2) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
-    with launched() as chromium:
-        yield chromium
 
 
 @pytest.fixture
